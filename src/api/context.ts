@@ -1,0 +1,32 @@
+// What handlers receive: the application's parts, and per request the authenticated user.
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../storage/db.js';
+import type { RouteTable } from './spec.js';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { Orchestrator } from '../orchestration/orchestrator.js';
+import type { AuthSettings } from '../domain/auth.js';
+import type { UserRow } from '../storage/users.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  routes: RouteTable;
+  authenticator: Authenticator;
+  orchestrator: Orchestrator;
+  auth: AuthSettings;
+  logger: Logger;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by the security handler once the token and the permission are checked. */
+      cornflowUser?: UserRow;
+      /** The authentication failure, kept so the error middleware answers cornflow's message. */
+      cornflowAuthError?: unknown;
+      requestId?: string;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// The wire middleware that runs before validation: request ids and logs, CORS, trailing-slash redirects,
+// OPTIONS, the Content-Encoding gate, cornflow's JSON serialisation, and routes switched off by configuration.
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { RouteTable } from './spec.js';
+import { HTTP_METHODS } from './spec.js';
+import { flaskJson } from './wire.js';
+import { NOT_FOUND_BODY, sendJson } from './errors.js';
+
+export function requestLog(logger: Logger, routes: RouteTable): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    req.requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    res.on('finish', () => {
+      const op = routes.operation(req.path, req.method);
+      logger.info(
+        {
+          reqId: req.requestId,
+          method: req.method,
+          url: req.originalUrl,
+          operationId: op?.operationId,
+          user: req.cornflowUser?.username,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+const CORS_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
+
+/** flask-cors as cornflow configures it: every origin (or the CORS_ORIGINS list), no credentials. */
+export function cors(origins: string): RequestHandler {
+  const allowed = origins === '*' ? null : new Set(origins.split(',').map((o) => o.trim()));
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      if (allowed && !allowed.has(origin)) return next();
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.vary('Origin');
+    } else if (!allowed) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+    }
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      res.setHeader('Access-Control-Allow-Methods', CORS_METHODS);
+      const headers = req.headers['access-control-request-headers'];
+      if (headers) res.setHeader('Access-Control-Allow-Headers', headers);
+      return res.status(200).end();
+    }
+    next();
+  };
+}
+
+function redirectPage(location: string): string {
+  return `<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href="${location}">${location}</a>. If not, click the link.\n`;
+}
+
+/** Werkzeug's strict_slashes and merge_slashes: 308 to the canonical URL of a known route. */
+export function canonicalUrls(routes: RouteTable): RequestHandler {
+  return (req, res, next) => {
+    let path = req.path.replace(/\/{2,}/g, '/');
+    if (!path.endsWith('/') && routes.match(`${path}/`)) path = `${path}/`;
+    if (path === req.path || !routes.match(path)) return next();
+    const query = req.originalUrl.slice(req.originalUrl.indexOf('?') >= 0 ? req.originalUrl.indexOf('?') : req.originalUrl.length);
+    const location = `${req.protocol}://${req.get('host')}${path}${query}`;
+    res.status(308).setHeader('Location', location);
+    res.type('text/html; charset=utf-8').send(redirectPage(location));
+  };
+}
+
+/** Flask answers OPTIONS on every route with 200 and the Allow header. */
+export function options(routes: RouteTable): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'OPTIONS') return next();
+    const route = routes.match(req.path);
+    if (!route) return next();
+    const methods = HTTP_METHODS.filter((m) => route.operations[m]).map((m) => m.toUpperCase());
+    if (methods.includes('GET')) methods.push('HEAD');
+    res.setHeader('Allow', [...methods, 'OPTIONS'].sort().join(', '));
+    res.status(200).end();
+  };
+}
+
+/**
+ * cornflow inflates request bodies only on its flask-inflate routes and only for `Content-Encoding: gzip`;
+ * any other value is ignored (the official client sends `br` with plain bodies), so drop the header.
+ */
+export function contentEncodingGate(routes: RouteTable): RequestHandler {
+  return (req, _res, next) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && !(encoding === 'gzip' && routes.operation(req.path, req.method)?.inflate)) {
+      delete req.headers['content-encoding'];
+    }
+    next();
+  };
+}
+
+/**
+ * Like Flask, a JSON operation called with another content type (or no body) sees an empty object, which
+ * then fails validation with field errors instead of a 415.
+ */
+export function jsonBodyDefault(routes: RouteTable, jsonOperations: Set<string>): RequestHandler {
+  return (req, _res, next) => {
+    const op = routes.operation(req.path, req.method);
+    if (op && jsonOperations.has(op.operationId)) {
+      const type = req.headers['content-type'] ?? '';
+      if (!/json/i.test(type) || req.body === undefined) {
+        req.headers['content-type'] = 'application/json';
+        req.body = {};
+      }
+    }
+    next();
+  };
+}
+
+/** Responses are written as flask.jsonify writes them. Installed before the validator wraps res.json. */
+export const flaskResponses: RequestHandler = (_req, res, next) => {
+  res.json = function json(body: unknown) {
+    if (!this.get('Content-Type')) this.type('application/json');
+    return this.send(flaskJson(body));
+  };
+  next();
+};
+
+/** Operations registered only under some configuration answer 404, as unregistered Flask routes do. */
+export function disabledOperations(routes: RouteTable, disabled: Set<string>): RequestHandler {
+  return (req, res, next) => {
+    const op = routes.operation(req.path, req.method);
+    if (op && disabled.has(op.operationId)) return sendJson(res, 404, NOT_FOUND_BODY);
+    next();
+  };
+}
+
+export const notFound: RequestHandler = (_req, res) => sendJson(res, 404, NOT_FOUND_BODY);

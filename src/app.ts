@@ -1,0 +1,97 @@
+// createApp: the whole middleware order, top to bottom. Everything the app needs comes in through deps.
+import express, { type RequestHandler } from 'express';
+import compression from 'compression';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { AppDeps } from './api/context.js';
+import { handlers, type HandlerMap } from './api/handlers.js';
+import { errorHandler } from './api/errors.js';
+import {
+  canonicalUrls,
+  contentEncodingGate,
+  cors,
+  disabledOperations,
+  flaskResponses,
+  jsonBodyDefault,
+  notFound,
+  options,
+  requestLog,
+} from './api/middleware.js';
+import { securityHandler } from './auth/security.js';
+
+/** Naive (cornflow) and zoned ISO date-times; ajv's RFC 3339 check rejects cornflow's naive values. */
+export const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+function adapt(operationId: keyof HandlerMap, deps: AppDeps): RequestHandler {
+  const handler = handlers[operationId] as unknown as (ctx: object) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+  return async (req, res) => {
+    const reply = await handler({ params: req.params, query: req.query, body: req.body, user: req.cornflowUser, deps, req });
+    if (reply.headers) res.set(reply.headers);
+    res.status(reply.status).json(reply.body);
+  };
+}
+
+/** Operations that are not registered under this configuration (cornflow's conditional endpoints). */
+function disabled(deps: AppDeps): Set<string> {
+  const off = new Set<string>();
+  if (deps.config.authType !== 'db' || deps.config.signupActivated === 0) off.add('signup');
+  return off;
+}
+
+function jsonOperations(deps: AppDeps): Set<string> {
+  const out = new Set<string>();
+  for (const item of Object.values(deps.routes.spec.paths)) {
+    for (const op of Object.values(item) as { operationId?: string; requestBody?: { content?: Record<string, unknown> } }[]) {
+      const content = op?.requestBody?.content;
+      if (op?.operationId && content && Object.keys(content).every((t) => t.includes('json'))) out.add(op.operationId);
+    }
+  }
+  return out;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, routes, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'extended');
+
+  app.use(requestLog(logger, routes));
+  app.use(cors(config.corsOrigins));
+  app.use(options(routes));
+  app.use(canonicalUrls(routes));
+  app.use(disabledOperations(routes, disabled(deps)));
+  // Only cornflow's @compressed routes compress their responses (2xx JSON of at least 500 bytes).
+  app.use(
+    compression({
+      threshold: 500,
+      filter: (req, res) => routes.operation(req.path, req.method)?.compressed === true && compression.filter(req, res),
+    }),
+  );
+  app.use(contentEncodingGate(routes));
+  app.use(express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(jsonBodyDefault(routes, jsonOperations(deps)));
+  app.use(flaskResponses);
+  app.use(
+    OpenApiValidator.middleware({
+      // eov dereferences the document in place: give it its own copy.
+      apiSpec: structuredClone(routes.spec) as unknown as string,
+      validateRequests: { allowUnknownQueryParameters: true },
+      validateResponses: config.failOnInvalidResponse
+        ? true
+        : { onError: (err: unknown, _body: unknown, req: express.Request) => logger.error({ reqId: req.requestId, err }, 'response failed validation') },
+      validateSecurity: { handlers: { bearerAuth: securityHandler(deps) } },
+      formats: { 'date-time': DATE_TIME },
+      operationHandlers: {
+        basePath: '',
+        resolver: (_basePath: string, route: { openApiRoute: string; method: string }) => {
+          const op = routes.routes.find((r) => r.path === route.openApiRoute)?.operations[route.method.toLowerCase() as 'get'];
+          if (!op || !(op.operationId in handlers)) throw new Error(`no handler for ${route.method} ${route.openApiRoute}`);
+          return adapt(op.operationId as keyof HandlerMap, deps);
+        },
+      },
+    }),
+  );
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,71 @@
+// Everything a server (or a test, or the CLI) needs before it can answer: database, migrations, access
+// seeding, the initial users, the secret key, and the parts handlers use.
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import type { AppDeps } from './api/context.js';
+import { createDb, migrateLatest, type Db } from './storage/db.js';
+import { loadSpec, RouteTable } from './api/spec.js';
+import { seedAccess, type AccessFeatures } from './domain/access.js';
+import { ensureUserWithRole } from './domain/users.js';
+import { ADMIN_ROLE, SERVICE_ROLE } from './domain/access-constants.js';
+import { resolveSecretKey } from './auth/secret.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { createOrchestrator } from './orchestration/orchestrator.js';
+import { AUTH_MESSAGES } from './domain/errors.js';
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { service: 'cornflow' } });
+}
+
+export function accessFeatures(config: Config): AccessFeatures {
+  return { signup: config.authType === 'db' && config.signupActivated !== 0, login: true, alarms: config.alarmsEnabled };
+}
+
+const DEFAULT_PASSWORDS = new Set(['Cornflow_admin1234', 'Service_user1234']);
+
+/** Creates the initial admin and service users (database and OpenID modes, as cornflow's service init). */
+export async function ensureInitialUsers(db: Db, config: Config, logger: Logger): Promise<void> {
+  if (config.authType === 'ldap') return;
+  const { admin, service } = config.initialUsers;
+  for (const [user, role] of [[admin, ADMIN_ROLE], [service, SERVICE_ROLE]] as const) {
+    const created = await ensureUserWithRole(db, user, role, config.openDeployment);
+    if (created) logger.info({ user: user.username }, 'created initial user');
+    if (DEFAULT_PASSWORDS.has(user.password)) {
+      logger.warn(`The user ${user.username} uses cornflow's published default password: set CORNFLOW_ADMIN_PWD / CORNFLOW_SERVICE_PWD before exposing this server.`);
+    }
+  }
+}
+
+export interface PrepareOptions {
+  logger?: Logger;
+  db?: Db;
+  /** Skip creating the initial users (tests that build their own). */
+  initialUsers?: boolean;
+}
+
+export async function prepare(config: Config, options: PrepareOptions = {}): Promise<AppDeps> {
+  const logger = options.logger ?? createLogger(config);
+  const db = options.db ?? createDb(config);
+  const applied = await migrateLatest(db);
+  if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+  const routes = new RouteTable(loadSpec());
+  const seeded = await seedAccess(db, routes.views, accessFeatures(config));
+  logger.debug(seeded, 'access seeded');
+  if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
+  const secret = resolveSecretKey(config.secretKey, config.dataDir, (m) => logger.warn(m));
+  return {
+    config,
+    db,
+    routes,
+    logger,
+    authenticator: createAuthenticator(db, secret, config.authType === 'oidc' ? AUTH_MESSAGES.badTokenOidc : AUTH_MESSAGES.badToken),
+    orchestrator: createOrchestrator(config),
+    auth: {
+      secret,
+      tokenDurationHours: config.tokenDurationHours,
+      pwdRotationDays: config.pwdRotationDays,
+      defaultRole: config.defaultRole,
+      openDeployment: config.openDeployment,
+    },
+  };
+}
