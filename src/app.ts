@@ -30,6 +30,18 @@ function adapt(operationId: keyof HandlerMap, deps: AppDeps): RequestHandler {
   };
 }
 
+/**
+ * The contract documents signup's authentication as optional because it depends on SIGNUP_ACTIVATED; the
+ * validator gets the effective rule (2: a token is required, checked before the body as in cornflow).
+ */
+function effectiveSpec(deps: AppDeps): unknown {
+  const spec = structuredClone(deps.routes.spec) as unknown as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+  const signup = deps.routes.byOperationId.get('signup');
+  const op = signup && spec.paths[signup.path]?.[signup.method];
+  if (op) op.security = deps.config.signupActivated === 2 ? [{ bearerAuth: [] }] : [];
+  return spec;
+}
+
 /** Operations that are not registered under this configuration (cornflow's conditional endpoints). */
 function disabled(deps: AppDeps): Set<string> {
   const off = new Set<string>();
@@ -73,9 +85,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(flaskResponses);
   app.use(
     OpenApiValidator.middleware({
-      // eov dereferences the document in place: give it its own copy.
-      apiSpec: structuredClone(routes.spec) as unknown as string,
-      validateRequests: { allowUnknownQueryParameters: true },
+      // eov dereferences the document in place: it gets its own copy.
+      apiSpec: effectiveSpec(deps) as string,
+      validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
       validateResponses: config.failOnInvalidResponse
         ? true
         : { onError: (err: unknown, _body: unknown, req: express.Request) => logger.error({ reqId: req.requestId, err }, 'response failed validation') },
