@@ -80,11 +80,10 @@ export async function permissionExists(db: Db, p: PermissionIds): Promise<boolea
 }
 
 export async function referencesExist(db: Db, p: PermissionIds): Promise<boolean> {
-  const [role, action, view] = await Promise.all([
-    db('roles').select('id').where({ id: p.role_id }).first(),
-    db('actions').select('id').where({ id: p.action_id }).first(),
-    db('api_view').select('id').where({ id: p.api_view_id }).first(),
-  ]);
+  // One after the other: inside a transaction they share one connection.
+  const role = await db('roles').select('id').where({ id: p.role_id }).first();
+  const action = await db('actions').select('id').where({ id: p.action_id }).first();
+  const view = await db('api_view').select('id').where({ id: p.api_view_id }).first();
   return role !== undefined && action !== undefined && view !== undefined;
 }
 
