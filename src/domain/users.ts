@@ -1,4 +1,4 @@
-// Creating users and checking passwords, shared by signup, the initial users and (later) the admin routes.
+// Users: creation and passwords (signup, the initial users) and the admin routes (list, get, edit, delete, admin toggle, recovery).
 import { hash, verify } from '@node-rs/bcrypt';
 import type { Db } from '../storage/db.js';
 import * as users from '../storage/users.js';
