@@ -90,6 +90,325 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/user/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the users (admin)
+         * @description Every user that is not soft-deleted, unpaginated. `created_at` is in Python `str()` form (with a space).
+         */
+        get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/user/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get one user (self or admin)
+         * @description A user other than an admin asking for someone else gets **400** `You have no permission to access given user`
+         *     (cornflow's status). A missing user gives 404.
+         */
+        get: operations["getUser"];
+        /**
+         * Edit a user (self or admin)
+         * @description Non-admins may edit only themselves (403 otherwise). Checked in this order: permission, existence,
+         *     external origin (a user without a password under LDAP → 501 `To edit a user, go to LDAP server`, under
+         *     OpenID Connect → 501 `To edit a user, go to the OID provider`), password policy, e-mail rules. A username
+         *     or e-mail already used by another user → 400 `Integrity error on updating with data <Username x>` (x is
+         *     the username the user would have had) and nothing is changed.
+         */
+        put: operations["updateUser"];
+        post?: never;
+        /**
+         * Delete a user (self or admin)
+         * @description Hard delete, in one transaction: the user's roles, DAG permissions, instances (with every execution on
+         *     them), executions (also those on other users' instances) and cases go with the user; on any failure
+         *     nothing is deleted. Non-admins may delete only themselves (403); service users cannot be deleted (403,
+         *     even by an admin).
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/user/{user_id}/{make_admin}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                /** @description Non-zero gives the user the admin role; 0 takes it away. */
+                make_admin: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Give or take away the admin role (admin)
+         * @description Answers the user in the `GET /user/` item shape. Making an admin of a user who already is one answers
+         *     400 `Integrity error on saving with data <user_id> has role 3` (cornflow's message); taking the
+         *     role from a user who does not have it succeeds.
+         */
+        put: operations["toggleUserAdmin"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/user/recover-password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * E-mail a new temporary password
+         * @description No authentication. When a user has this e-mail address, a new random password (cornflow's policy) is
+         *     sent to it by SMTP (`SERVICE_EMAIL_*`; implicit TLS when `SERVICE_EMAIL_PORT` is 465, otherwise plain
+         *     SMTP upgraded with STARTTLS when the server offers it) and, once sent, replaces the old one. The answer
+         *     is the same whether or not the address exists. Without complete e-mail settings: 501. SMTP failures:
+         *     400 `There is an error with the email provider. Please contact administration` (the password is kept).
+         */
+        put: operations["recoverPassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/user/role/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List role assignments
+         * @description Admins see every assignment; any other user sees only their own.
+         */
+        get: operations["listUserRoles"];
+        put?: never;
+        /**
+         * Give a role to a user (admin)
+         * @description Takes effect on the user's next request. An existing assignment → 400 `The object does exist already`;
+         *     an unknown user or role → 400 `Integrity error on saving with data <user_id> has role <role_id>`.
+         *     Under LDAP (AUTH_TYPE=2) → 501 `The role assignments have to be created in the directory`.
+         */
+        post: operations["createUserRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/user/role/{user_id}/{role_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                role_id: number;
+            };
+            cookie?: never;
+        };
+        /** Get one role assignment (admin) */
+        get: operations["getUserRole"];
+        put?: never;
+        post?: never;
+        /**
+         * Take a role from a user (admin)
+         * @description Hard delete; takes effect on the user's next request. Under LDAP → 501 `The roles have to be deleted in the directory.`
+         */
+        delete: operations["deleteUserRole"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/roles/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the roles (admin) */
+        get: operations["listRoles"];
+        put?: never;
+        /**
+         * Create a role (admin)
+         * @description The new role has no permissions until some are added through `/permission/`. Under LDAP → 501
+         *     `The roles have to be created in the directory.`
+         */
+        post: operations["createRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/roles/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        /** Get one role (admin) */
+        get: operations["getRole"];
+        /**
+         * Rename (or renumber) a role (admin)
+         * @description A new `id` that is taken or still referenced → 400 `Integrity error on updating with data <Role name>`,
+         *     nothing changed. Under LDAP → 501 `The roles have to be modified in the directory.`
+         */
+        put: operations["updateRole"];
+        post?: never;
+        /**
+         * Roles cannot be deleted
+         * @description Always 501 `{"error": "Roles can not be deleted"}` for a user with the permission (cornflow's contract).
+         */
+        delete: operations["deleteRole"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/action/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the actions (admin) */
+        get: operations["listActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/permission/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the permissions (admin)
+         * @description Every (role, action, view) grant. Seeded at start from `x-cornflow-views`; start-up only adds missing
+         *     base rows and removes rows of views that no longer exist, so permissions added here are kept.
+         */
+        get: operations["listPermissions"];
+        put?: never;
+        /**
+         * Grant an action on a view to a role (admin)
+         * @description Takes effect on the next request, and survives restarts. An existing grant → 400
+         *     `The object does exist already`; an unknown role, action or view → 400
+         *     `Integrity error on saving with data <Permission role: r, action: a, view: v>`.
+         */
+        post: operations["createPermission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/permission/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        /** Get one permission (admin) */
+        get: operations["getPermission"];
+        /**
+         * Change a permission (admin)
+         * @description Takes effect on the next request. A grant that would duplicate another, or an unknown id →
+         *     400 `Integrity error on updating with data <Permission role: r, action: a, view: v>`, nothing changed.
+         *     Note that start-up re-adds a base permission that was changed away.
+         */
+        put: operations["updatePermission"];
+        post?: never;
+        /**
+         * Revoke a permission (admin)
+         * @description Hard delete; takes effect on the next request. Start-up re-adds deleted base permissions.
+         */
+        delete: operations["deletePermission"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apiview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the API views (admin) */
+        get: operations["listApiViews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/licences/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Licences of the server's runtime dependencies
+         * @description The packages the server runs with (the `dependencies` of its package.json and theirs, recursively),
+         *     sorted by lower-cased name. cornflow lists its Python packages; the item shape is the same.
+         */
+        get: operations["listLicences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -183,6 +502,124 @@ export interface components {
             backend_status: "healthy" | "unhealthy";
             /** @example 1.3.6 */
             cornflow_version: string;
+        };
+        /** @description A user as `GET /user/` lists it. Password hashes are never returned. */
+        UserListItem: {
+            id: number;
+            username: string;
+            first_name?: string | null;
+            last_name?: string | null;
+            email: string;
+            /**
+             * @description Python `str(datetime)` form with a space (`2024-05-06 10:11:12.123456`), as cornflow writes it here
+             *     (its other date-times are ISO with a `T`).
+             * @example 2024-05-06 10:11:12.123456
+             */
+            created_at?: string;
+            /** Format: date-time */
+            pwd_last_change?: string | null;
+        };
+        UserDetail: {
+            id: number;
+            first_name?: string | null;
+            last_name?: string | null;
+            username: string;
+            email: string;
+            /** Format: date-time */
+            pwd_last_change?: string | null;
+        };
+        /** @description Every field is optional; only the fields sent are changed. */
+        UserEditRequest: {
+            username?: string;
+            first_name?: string;
+            last_name?: string;
+            /** @description Checked with cornflow's e-mail rules (pattern and disposable-domain blocklist). */
+            email?: string;
+            /** @description Checked with the password policy; stored as a bcrypt hash, and `pwd_last_change` is set to now. */
+            password?: string;
+        };
+        RecoverPasswordRequest: {
+            email: string;
+        };
+        Role: {
+            /** @example planner */
+            name: string;
+            /** @example 2 */
+            id: number;
+        };
+        RoleRequest: {
+            name: string;
+        };
+        RoleEditRequest: {
+            name?: string;
+            id?: number;
+        };
+        UserRole: {
+            user_id: number;
+            role_id: number;
+            id: number;
+            /** @description The user's username. */
+            user: string;
+            /** @description The role's name. */
+            role: string;
+        };
+        UserRoleRequest: {
+            user_id: number;
+            role_id: number;
+        };
+        Action: {
+            id: number;
+            /**
+             * @description The stored name with `_` replaced by a space.
+             * @example can get
+             */
+            name: string;
+        };
+        ApiView: {
+            id: number;
+            /**
+             * @description The view (Flask endpoint) name, with `_` replaced by a space.
+             * @example instances-detail
+             */
+            name: string;
+            /** @example /instance/<string:idx>/ */
+            url_rule: string;
+            description?: string | null;
+        };
+        Permission: {
+            id: number;
+            action_id: number;
+            /** @example can get */
+            action: string;
+            api_view_id: number;
+            /** @example instance */
+            api_view: string;
+            role_id: number;
+            /** @example viewer */
+            role: string;
+        };
+        PermissionRequest: {
+            action_id: number;
+            role_id: number;
+            api_view_id: number;
+        };
+        PermissionEditRequest: {
+            action_id?: number;
+            api_view_id?: number;
+            role_id?: number;
+        };
+        /** @description One runtime dependency of the server. A missing item reads `(<Field> not found)`. */
+        Licence: {
+            /** @example express */
+            library: string;
+            /** @example MIT */
+            license: string;
+            /** @example 5.1.0 */
+            version: string;
+            /** @example (Author not found) */
+            author: string;
+            description: string;
+            "home page": string;
         };
     };
     responses: {
@@ -370,6 +807,684 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserListItem"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDetail"];
+                };
+            };
+            /** @description Authentication failure, or another user's profile asked for by a non-admin. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description Invalid input, a policy violation, a duplicate username or e-mail, or an authentication failure. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The object has been deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            /** @description Another user's account (non-admin), a service user, or no permission on the view. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    toggleUserAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                /** @description Non-zero gives the user the admin role; 0 takes it away. */
+                make_admin: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserListItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    recoverPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecoverPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Started (or no such address). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The password recovery process has started. Check the email inbox."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+            /** @description E-mail is not configured. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This functionality is not available. Check that cornflow's email is correctly configured"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUserRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRole"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createUserRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRole"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    getUserRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                role_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRole"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteUserRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                role_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The object has been deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roles. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    getRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    deleteRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            /** @description Roles are never deleted. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Roles can not be deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The actions, names with `_` replaced by a space. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Action"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permissions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Permission"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createPermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PermissionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Permission"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permission. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Permission"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updatePermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PermissionEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deletePermission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The object has been deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listApiViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The views and their url rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiView"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listLicences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The packages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Licence"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };

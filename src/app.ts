@@ -24,7 +24,9 @@ export const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|
 function adapt(operationId: keyof HandlerMap, deps: AppDeps): RequestHandler {
   const handler = handlers[operationId] as unknown as (ctx: object) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
   return async (req, res) => {
-    const reply = await handler({ params: req.params, query: req.query, body: req.body, user: req.cornflowUser, deps, req });
+    // The validator's coerced path values (express may hand the last parameter back as a string).
+    const params = (req as { openapi?: { pathParams?: Record<string, unknown> } }).openapi?.pathParams ?? req.params;
+    const reply = await handler({ params, query: req.query, body: req.body, user: req.cornflowUser, deps, req });
     if (reply.headers) res.set(reply.headers);
     res.status(reply.status).json(reply.body);
   };

@@ -6,7 +6,7 @@ import type { AppDeps } from './api/context.js';
 import { createDb, migrateLatest, type Db } from './storage/db.js';
 import { loadSpec, RouteTable } from './api/spec.js';
 import { seedAccess, type AccessFeatures } from './domain/access.js';
-import { ensureUserWithRole } from './domain/users.js';
+import { ensureUserWithRole, registerDagPermissions } from './domain/users.js';
 import { ADMIN_ROLE, SERVICE_ROLE } from './domain/access-constants.js';
 import { resolveSecretKey } from './auth/secret.js';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -52,6 +52,8 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   const seeded = await seedAccess(db, routes.views, accessFeatures(config));
   logger.debug(seeded, 'access seeded');
   if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
+  const granted = await registerDagPermissions(db, config.openDeployment);
+  if (granted) logger.info({ granted }, 'granted DAG permissions');
   const secret = resolveSecretKey(config.secretKey, config.dataDir, (m) => logger.warn(m));
   return {
     config,

@@ -6,6 +6,9 @@ import type { AppDeps } from './context.js';
 import type { UserRow } from '../storage/users.js';
 import { authHandlers } from './auth.js';
 import { healthHandlers } from './health.js';
+import { usersHandlers } from './users.js';
+import { rolesHandlers } from './roles.js';
+import { licencesHandlers } from './licences.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
 type Op<K extends keyof operations> = operations[K];
@@ -37,4 +40,7 @@ export type HandlerMap = { [K in keyof operations]: OpHandler<K> };
 export const handlers: HandlerMap = {
   ...authHandlers,
   ...healthHandlers,
+  ...usersHandlers,
+  ...rolesHandlers,
+  ...licencesHandlers,
 };

@@ -80,3 +80,83 @@ export async function grantDags(db: Db, userId: number, dagIds: string[]): Promi
 export async function serviceUserExists(db: Db, username: string): Promise<boolean> {
   return (await db('users').select('id').where({ username }).whereNull('deleted_at').first()) !== undefined;
 }
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return mapUser(await db('users').where({ email }).whereNull('deleted_at').first());
+}
+
+export async function listUsers(db: Db): Promise<UserRow[]> {
+  const rows: Record<string, unknown>[] = await db('users').whereNull('deleted_at').orderBy('id');
+  return rows.map((r) => mapUser(r)!);
+}
+
+/** Another row (soft-deleted ones included: the unique constraints see them) already has this value. */
+export async function takenByOther(db: Db, column: 'username' | 'email', value: string, userId: number): Promise<boolean> {
+  return (await db('users').select('id').where(column, value).whereNot('id', userId).first()) !== undefined;
+}
+
+export interface UserChanges {
+  username?: string;
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+  /** Already hashed. */
+  password?: string;
+  pwd_last_change?: string;
+}
+
+export async function updateUser(db: Db, id: number, changes: UserChanges): Promise<void> {
+  await db('users').where({ id }).update({ ...changes, updated_at: nowStored() });
+}
+
+/**
+ * Deletes a user and everything that references them (cornflow cascades the same rows in its ORM): their
+ * executions, every execution on their instances, their instances, cases, DAG permissions and roles.
+ * Run it inside a transaction.
+ */
+export async function deleteUserCascade(db: Db, id: number): Promise<void> {
+  const instanceIds = db('instances').select('id').where({ user_id: id });
+  await db('executions').where({ user_id: id }).orWhereIn('instance_id', instanceIds).del();
+  await db('instances').where({ user_id: id }).del();
+  await db('cases').where({ user_id: id }).del();
+  await db('permission_dag').where({ user_id: id }).del();
+  await db('user_role').where({ user_id: id }).del();
+  await db('users').where({ id }).del();
+}
+
+/** Users (not soft-deleted) with the role. */
+export async function userIdsWithRole(db: Db, roleId: number): Promise<number[]> {
+  const rows = await db('user_role as ur')
+    .join('users as u', 'u.id', 'ur.user_id')
+    .whereNull('u.deleted_at')
+    .whereNull('ur.deleted_at')
+    .where('ur.role_id', roleId)
+    .distinct('u.id');
+  return rows.map((r: { id: number | string }) => Number(r.id));
+}
+
+export async function allUserIds(db: Db): Promise<number[]> {
+  const rows = await db('users').select('id').whereNull('deleted_at');
+  return rows.map((r: { id: number | string }) => Number(r.id));
+}
+
+/** The (user, DAG) pairs among these users and DAGs that have no permission_dag row yet. */
+export async function missingDagPairs(db: Db, userIds: number[], dagIds: string[]): Promise<{ user_id: number; dag_id: string }[]> {
+  if (!userIds.length || !dagIds.length) return [];
+  const have = new Set(
+    (await db('permission_dag').select('user_id', 'dag_id')).map((r: { user_id: number | string; dag_id: string }) => `${Number(r.user_id)}\u0000${r.dag_id}`),
+  );
+  const out: { user_id: number; dag_id: string }[] = [];
+  for (const user_id of userIds) for (const dag_id of dagIds) if (!have.has(`${user_id}\u0000${dag_id}`)) out.push({ user_id, dag_id });
+  return out;
+}
+
+export async function insertDagPermissions(db: Db, pairs: { user_id: number; dag_id: string }[]): Promise<void> {
+  const now = nowStored();
+  for (let i = 0; i < pairs.length; i += 100) {
+    await db('permission_dag')
+      .insert(pairs.slice(i, i + 100).map((p) => ({ ...p, created_at: now, updated_at: now })))
+      .onConflict(['dag_id', 'user_id'])
+      .ignore();
+  }
+}
