@@ -21,13 +21,13 @@ interface SigningKey {
   alg: 'RS256' | 'ES256';
   kid: string;
   privateJwk: jose.JWK;
-  key: CryptoKey;
+  key: jose.CryptoKey;
 }
 
 async function newKey(alg: 'RS256' | 'ES256', kid: string): Promise<SigningKey> {
   const { privateKey } = await jose.generateKeyPair(alg, { extractable: true });
   const privateJwk = { ...(await jose.exportJWK(privateKey)), kid, alg, use: 'sig' };
-  return { alg, kid, privateJwk, key: privateKey as CryptoKey };
+  return { alg, kid, privateJwk, key: privateKey };
 }
 
 export class TestOidcProvider {
