@@ -14,9 +14,18 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Log in with username and password
+         * Log in with username and password (or an OpenID Connect token)
          * @description Returns a token. Wrong user or password → 400 `{"error": "Invalid credentials"}`. Any field other than
          *     `username` and `password` is rejected.
+         *
+         *     - AUTH_TYPE=1 (database): `{change_password, token, id}`.
+         *     - AUTH_TYPE=2 (LDAP): the password is checked by a bind against the directory; the local user is created
+         *       on first login and its roles are replaced by the ones mapped from its LDAP groups at every login.
+         *       `{token, id}` with a token of this server. The directory not answering → 503.
+         *     - AUTH_TYPE=0 (OpenID Connect): send the provider's token as `Authorization: Bearer <token>` with a
+         *       body that may be `{}`. The user named by its `sub` is created on first login with DEFAULT_ROLE.
+         *       `{token, id}` echoes the provider's token. Username and password log a service user in instead
+         *       (SERVICE_USER_ALLOW_PASSWORD_LOGIN=1), answering a token of this server; otherwise 400.
          */
         post: operations["login"];
         delete?: never;
@@ -443,12 +452,17 @@ export interface components {
             /** @example Updated correctly */
             message: string;
         };
-        /** @description Credentials of a user of this server (or of the LDAP directory when AUTH_TYPE=2). */
+        /**
+         * @description Credentials of a user of this server (AUTH_TYPE=1) or of the LDAP directory (AUTH_TYPE=2): both fields
+         *     are then required ("Missing data for required field."). Under OpenID Connect (AUTH_TYPE=0) both are
+         *     optional: the body may be `{}` and the provider's token is sent as `Authorization: Bearer <token>`;
+         *     username and password log a service user in (when SERVICE_USER_ALLOW_PASSWORD_LOGIN=1).
+         */
         LoginRequest: {
             /** @example cornflow_admin */
-            username: string;
+            username?: string;
             /** @example Cornflow_admin1234 */
-            password: string;
+            password?: string;
         };
         LoginResponse: {
             /**
@@ -722,6 +736,22 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            /** @description The LDAP server (AUTH_TYPE=2) did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The LDAP server is not available",
+                     *       "please try again later": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     signup: {

@@ -35,12 +35,17 @@ function adapt(operationId: keyof HandlerMap, deps: AppDeps): RequestHandler {
 /**
  * The contract documents signup's authentication as optional because it depends on SIGNUP_ACTIVATED; the
  * validator gets the effective rule (2: a token is required, checked before the body as in cornflow).
+ * Likewise login's username and password, required except under OpenID Connect (AUTH_TYPE=0).
  */
 function effectiveSpec(deps: AppDeps): unknown {
   const spec = structuredClone(deps.routes.spec) as unknown as { paths: Record<string, Record<string, { security?: unknown[] }>> };
   const signup = deps.routes.byOperationId.get('signup');
   const op = signup && spec.paths[signup.path]?.[signup.method];
   if (op) op.security = deps.config.signupActivated === 2 ? [{ bearerAuth: [] }] : [];
+  // Login's fields are optional only under OpenID Connect (a bearer token instead of credentials).
+  const components = (spec as { components?: { schemas?: Record<string, { required?: string[] }> } }).components;
+  const loginRequest = components?.schemas?.LoginRequest;
+  if (loginRequest && deps.config.authType !== 'oidc') loginRequest.required = ['username', 'password'];
   return spec;
 }
 

@@ -10,8 +10,10 @@ import { ensureUserWithRole, registerDagPermissions } from './domain/users.js';
 import { ADMIN_ROLE, SERVICE_ROLE } from './domain/access-constants.js';
 import { resolveSecretKey } from './auth/secret.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createOidcVerifier, type OidcVerifier } from './auth/oidc.js';
+import { createDirectory } from './auth/ldap.js';
 import { createOrchestrator } from './orchestration/orchestrator.js';
-import { AUTH_MESSAGES } from './domain/errors.js';
+import { AppError, AUTH_MESSAGES } from './domain/errors.js';
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'cornflow' } });
@@ -55,12 +57,25 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   const granted = await registerDagPermissions(db, config.openDeployment);
   if (granted) logger.info({ granted }, 'granted DAG permissions');
   const secret = resolveSecretKey(config.secretKey, config.dataDir, (m) => logger.warn(m));
+  let oidc: OidcVerifier | undefined;
+  if (config.authType === 'oidc') {
+    const { provider, providerType, expectedAudience } = config.oidc;
+    if (!provider) logger.warn('AUTH_TYPE=0 without OID_PROVIDER: only tokens issued by this server are accepted.');
+    else if (!expectedAudience) logger.warn('AUTH_TYPE=0 without OID_EXPECTED_AUDIENCE: tokens of the provider are refused.');
+    oidc = provider ? createOidcVerifier({ provider, providerType, audience: expectedAudience }) : undefined;
+  }
   return {
     config,
     db,
     routes,
     logger,
-    authenticator: createAuthenticator(db, secret, config.authType === 'oidc' ? AUTH_MESSAGES.badTokenOidc : AUTH_MESSAGES.badToken),
+    authenticator: createAuthenticator(
+      db,
+      secret,
+      config.authType === 'oidc' ? AUTH_MESSAGES.badTokenOidc : AUTH_MESSAGES.badToken,
+      // In OpenID Connect mode the OIDC strategy always runs (internal tokens first, then the provider's).
+      config.authType === 'oidc' ? (oidc ?? { verify: () => Promise.reject(new AppError(400, AUTH_MESSAGES.badTokenOidc)) }) : undefined,
+    ),
     orchestrator: createOrchestrator(config),
     auth: {
       secret,
@@ -68,6 +83,9 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
       pwdRotationDays: config.pwdRotationDays,
       defaultRole: config.defaultRole,
       openDeployment: config.openDeployment,
+      serviceUserAllowPasswordLogin: config.serviceUserAllowPasswordLogin,
+      directory:
+        config.authType === 'ldap' ? createDirectory({ ldap: config.ldap, serviceUser: config.initialUsers.service.username }) : undefined,
     },
   };
 }

@@ -93,11 +93,11 @@ export class TestApp {
   db!: TestDatabase;
   private counter = 0;
 
-  constructor(readonly kind: DatabaseKind, private readonly env: Record<string, string> = {}) {}
+  constructor(readonly kind: DatabaseKind, private readonly env: SuiteEnv = {}) {}
 
   async start(): Promise<void> {
     this.db = await createTestDatabase(this.kind);
-    const config = testConfig(this.db.url, this.env);
+    const config = testConfig(this.db.url, typeof this.env === 'function' ? this.env() : this.env);
     this.deps = await prepare(config, { logger: pino({ level: 'silent' }) });
     this.app = createApp(this.deps);
   }
@@ -157,8 +157,11 @@ export class TestApp {
   }
 }
 
+/** Environment of a suite; a function is called when the suite starts (after root-level `before` hooks). */
+export type SuiteEnv = Record<string, string> | (() => Record<string, string>);
+
 /** Declares a suite once per database kind, each with its own fresh database and app. */
-export function forEachDatabase(title: string, body: (t: TestApp) => void, env: Record<string, string> = {}): void {
+export function forEachDatabase(title: string, body: (t: TestApp) => void, env: SuiteEnv = {}): void {
   for (const kind of DATABASES) {
     describe(`${title} [${kind}]`, function () {
       const t = new TestApp(kind, env);
