@@ -46,47 +46,69 @@ export interface SeedReport {
 export async function seedAccess(db: Db, catalogue: ViewDefinition[], features: AccessFeatures): Promise<SeedReport> {
   const views = activeViews(catalogue, features);
   return db.transaction(async (trx) => {
-    const haveActions = await q.existingIds(trx, 'actions');
-    await q.insertActions(
-      trx,
-      Object.entries(ACTION_NAMES)
-        .filter(([id]) => !haveActions.has(Number(id)))
-        .map(([id, name]) => ({ id: Number(id), name })),
-    );
-    const haveRoles = await q.existingIds(trx, 'roles');
-    await q.insertRoles(
-      trx,
-      Object.entries(ROLE_NAMES)
-        .filter(([id]) => !haveRoles.has(Number(id)))
-        .map(([id, name]) => ({ id: Number(id), name })),
-    );
-
-    const existing = await q.listApiViews(trx);
-    const byName = new Map(existing.map((v) => [v.name, v]));
-    const wanted = new Set(views.map((v) => v.name));
-    await q.insertApiViews(
-      trx,
-      views.filter((v) => !byName.has(v.name)).map((v) => ({ name: v.name, url_rule: v.url_rule, description: v.description ?? '' })),
-    );
-    for (const v of views) {
-      const row = byName.get(v.name);
-      if (row && (row.url_rule !== v.url_rule || (row.description ?? '') !== (v.description ?? ''))) {
-        await q.updateApiView(trx, row.id, { url_rule: v.url_rule, description: v.description ?? '' });
-      }
-    }
-    const stale = existing.filter((v) => !wanted.has(v.name)).map((v) => v.id);
-    await q.deleteApiViews(trx, stale);
-
-    const viewIds = new Map((await q.listApiViews(trx)).map((v) => [v.name, v.id]));
-    const have = new Set((await q.listPermissionTriples(trx)).map((p) => `${p.role_id}:${p.action_id}:${p.api_view_id}`));
-    const missing = permissionMatrix(views)
-      .map((p) => ({ role_id: p.role, action_id: p.action, api_view_id: viewIds.get(p.view)! }))
-      .filter((p) => !have.has(`${p.role_id}:${p.action_id}:${p.api_view_id}`));
-    await q.insertPermissions(trx, missing);
-    await q.resetSequences(trx, ['roles', 'api_view', 'permission_view']);
-    const total = (await q.listPermissionTriples(trx)).length;
-    return { views: views.length, permissions: total, addedPermissions: missing.length, removedViews: stale.length };
+    await seedActions(trx);
+    await seedRoles(trx);
+    const { removed } = await syncViews(trx, views);
+    const { added, total } = await seedBasePermissions(trx, views);
+    return { views: views.length, permissions: total, addedPermissions: added, removedViews: removed };
   });
+}
+
+/** Inserts cornflow's five actions that are missing; returns how many were inserted. */
+export async function seedActions(db: Db): Promise<number> {
+  const have = await q.existingIds(db, 'actions');
+  const missing = Object.entries(ACTION_NAMES)
+    .filter(([id]) => !have.has(Number(id)))
+    .map(([id, name]) => ({ id: Number(id), name }));
+  await q.insertActions(db, missing);
+  return missing.length;
+}
+
+/** Inserts cornflow's roles that are missing (roles are never deleted); returns how many were inserted. */
+export async function seedRoles(db: Db): Promise<number> {
+  const have = await q.existingIds(db, 'roles');
+  const missing = Object.entries(ROLE_NAMES)
+    .filter(([id]) => !have.has(Number(id)))
+    .map(([id, name]) => ({ id: Number(id), name }));
+  await q.insertRoles(db, missing);
+  await q.resetSequences(db, ['roles']);
+  return missing.length;
+}
+
+/** api_view rows: inserts new views, updates changed ones, removes the ones no longer served. */
+export async function syncViews(db: Db, views: ViewDefinition[]): Promise<{ added: number; updated: number; removed: number }> {
+  const existing = await q.listApiViews(db);
+  const byName = new Map(existing.map((v) => [v.name, v]));
+  const wanted = new Set(views.map((v) => v.name));
+  const fresh = views.filter((v) => !byName.has(v.name));
+  await q.insertApiViews(db, fresh.map((v) => ({ name: v.name, url_rule: v.url_rule, description: v.description ?? '' })));
+  let updated = 0;
+  for (const v of views) {
+    const row = byName.get(v.name);
+    if (row && (row.url_rule !== v.url_rule || (row.description ?? '') !== (v.description ?? ''))) {
+      await q.updateApiView(db, row.id, { url_rule: v.url_rule, description: v.description ?? '' });
+      updated++;
+    }
+  }
+  const stale = existing.filter((v) => !wanted.has(v.name)).map((v) => v.id);
+  await q.deleteApiViews(db, stale);
+  await q.resetSequences(db, ['api_view']);
+  return { added: fresh.length, updated, removed: stale.length };
+}
+
+/**
+ * Inserts the missing (role, action, view) rows of the base matrix for the views that exist in api_view
+ * (cornflow's register_base_permissions); returns how many were added and the total afterwards.
+ */
+export async function seedBasePermissions(db: Db, views: ViewDefinition[]): Promise<{ added: number; total: number }> {
+  const viewIds = new Map((await q.listApiViews(db)).map((v) => [v.name, v.id]));
+  const have = new Set((await q.listPermissionTriples(db)).map((p) => `${p.role_id}:${p.action_id}:${p.api_view_id}`));
+  const missing = permissionMatrix(views.filter((v) => viewIds.has(v.name)))
+    .map((p) => ({ role_id: p.role, action_id: p.action, api_view_id: viewIds.get(p.view)! }))
+    .filter((p) => !have.has(`${p.role_id}:${p.action_id}:${p.api_view_id}`));
+  await q.insertPermissions(db, missing);
+  await q.resetSequences(db, ['permission_view']);
+  return { added: missing.length, total: (await q.listPermissionTriples(db)).length };
 }
 
 /**

@@ -1,0 +1,3 @@
+import { createUserCommand } from '../../../create-user.js';
+
+export default createUserCommand('service');
