@@ -12,6 +12,8 @@ import { resolveSecretKey } from './auth/secret.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createOrchestrator } from './orchestration/orchestrator.js';
 import { AUTH_MESSAGES } from './domain/errors.js';
+import { registerBuiltInApps } from './domain/apps.js';
+import { grantAppsAtStartup } from './domain/dag-access.js';
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'cornflow' } });
@@ -51,7 +53,10 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   const routes = new RouteTable(loadSpec());
   const seeded = await seedAccess(db, routes.views, accessFeatures(config));
   logger.debug(seeded, 'access seeded');
+  const apps = await registerBuiltInApps(db);
+  if (apps.length) logger.info({ apps }, 'registered built-in apps');
   if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
+  await grantAppsAtStartup(db, config.openDeployment);
   const secret = resolveSecretKey(config.secretKey, config.dataDir, (m) => logger.warn(m));
   return {
     config,

@@ -6,6 +6,8 @@ import type { AppDeps } from './context.js';
 import type { UserRow } from '../storage/users.js';
 import { authHandlers } from './auth.js';
 import { healthHandlers } from './health.js';
+import { instancesHandlers } from './instances.js';
+import { appsHandlers } from './apps.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
 type Op<K extends keyof operations> = operations[K];
@@ -37,4 +39,6 @@ export type HandlerMap = { [K in keyof operations]: OpHandler<K> };
 export const handlers: HandlerMap = {
   ...authHandlers,
   ...healthHandlers,
+  ...instancesHandlers,
+  ...appsHandlers,
 };
