@@ -44,6 +44,15 @@ forEachDatabase('instancefile', (t) => {
       expect(res.body).to.deep.equal({ error: 'No file was provided' });
     });
 
+    it('is forbidden to viewers (403) and needs a token (400)', async () => {
+      const viewer = await t.user('viewer');
+      let res = await upload(t, viewer, { name: 'x' }, { name: 'm.mps', text: MPS });
+      expect(res.status).to.equal(403);
+      res = await t.raw().post('/instancefile/').field('name', 'x');
+      contract.check('post', '/instancefile/', res);
+      expect(res.status).to.equal(400);
+    });
+
     it('checks the extension', async () => {
       const res = await upload(t, planner, { name: 'x', description: 'd' }, { name: 'model.txt', text: MPS });
       expect(res.status).to.equal(400);
