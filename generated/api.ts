@@ -418,6 +418,230 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/instance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the instances the user may see
+         * @description Newest first, at most `limit` (default 10). Planners and viewers see their own instances only (unless
+         *     USER_ACCESS_ALL_OBJECTS=1); admins and service users see all.
+         */
+        get: operations["listInstances"];
+        put?: never;
+        /**
+         * Create an instance
+         * @description `data` is validated (JSON Schema draft 7) against the instance schema of the app named by `schema`
+         *     (`solve_model_dag` when absent). Errors: 400 `{"error": "The data sent is not valid", "jsonschema_errors": […]}`;
+         *     unknown app: 404 "The DAG <name> does not exist in the database.". With OPEN_DEPLOYMENT=0 the user needs
+         *     access to the app (400 "The request does not specify a schema to use", 403 "You do not have permission to
+         *     use this DAG"). The body may be sent with `Content-Encoding: gzip`. Numbers in `data` are kept as written.
+         */
+        post: operations["createInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instance/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /** One instance with its executions */
+        get: operations["getInstance"];
+        /**
+         * Edit an instance's name, description or data
+         * @description New `data` is validated against the instance's app (when it has one) and rehashed; it clears the
+         *     checks of the instance and of its executions. The owner does not change.
+         */
+        put: operations["updateInstance"];
+        post?: never;
+        /** Delete an instance and its executions */
+        delete: operations["deleteInstance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instance/{idx}/data/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One instance with its data and checks
+         * @description Compressed (gzip or br, per Accept-Encoding) when the body has 500 bytes or more.
+         */
+        get: operations["getInstanceData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instancefile/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an instance from an MPS file
+         * @description multipart/form-data with `name`, `description`, `minimize` and the file part `file`. Errors (400):
+         *     "No file was provided", "Could not open file to upload. Check the extension matches {'mps', 'lp'}",
+         *     "Error reading or parsing the MPS file.". The instance gets `schema` `solve_model_dag`.
+         */
+        post: operations["createInstanceFromFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dag/deployed/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the deployed apps and their schemas (service users) */
+        get: operations["listDeployedDags"];
+        put?: never;
+        /**
+         * Register an app (service users)
+         * @description All six schemas are required and may not be null. A duplicate id answers 400
+         *     "Integrity error on saving with data <DAG id>". No user is granted access to the new app.
+         */
+        post: operations["createDeployedDag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dag/deployed/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Update an app's description and schemas (service users) */
+        put: operations["updateDeployedDag"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schema/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The apps the user may use */
+        get: operations["listSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schema/{dag_name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dag_name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The JSON schemas of one app
+         * @description 403 "User does not have permission to access this dag" without access to the app.
+         */
+        get: operations["getSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/example/{dag_name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dag_name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The example instances of one app
+         * @description 403 "User does not have permission to access this dag." without access to the app. On the Airflow
+         *     backend the examples come from Airflow (400 "Airflow is not reachable" when it does not answer).
+         */
+        get: operations["listExamples"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/example/{dag_name}/{example_name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dag_name: string;
+                example_name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One example instance of one app
+         * @description 404 "The example does not exist" for an unknown example name.
+         */
+        get: operations["getExample"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -635,6 +859,150 @@ export interface components {
             description: string;
             "home page": string;
         };
+        /** @description An instance without its data. */
+        InstanceListItem: {
+            /**
+             * @description 40 lowercase hex digits (sha1 of the creation time and the owner's id).
+             * @example a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7
+             */
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            /** @description sha256 of Python's `json.dumps(data, sort_keys=True, separators=(",", ":"))`. */
+            data_hash: string;
+            /** @description The app the data is for, as sent (null when it was not sent). */
+            schema: string | null;
+        };
+        /** @description An execution as listed inside its instance. */
+        ExecutionBasic: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            config: unknown;
+            instance_id: string;
+            state: number;
+            message: string | null;
+        };
+        /** @description An instance without its data, with its executions. */
+        InstanceDetail: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            executions: components["schemas"]["ExecutionBasic"][];
+        };
+        /** @description An instance with its data and checks (JSON sent back exactly as it was received). */
+        InstanceData: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            data: unknown;
+            checks: unknown;
+        };
+        InstanceCreateRequest: {
+            name: string;
+            description?: string;
+            /** @description The instance data; validated against the app's instance schema. Must not be null. */
+            data: unknown;
+            /** @description Any JSON, or null. */
+            checks?: unknown;
+            /**
+             * @description The app (deployed DAG) the data is for; `solve_model_dag` when absent (`pulp` means `solve_model_dag`).
+             * @example solve_model_dag
+             */
+            schema?: string;
+            /** @description Accepted and ignored. */
+            data_schema?: string;
+        };
+        InstanceEditRequest: {
+            name?: string;
+            description?: string;
+            /** @description New data; validated against the instance's app when it has one. Clears the checks of the instance and of its executions. */
+            data?: unknown;
+        };
+        InstanceFileRequest: {
+            name: string;
+            description?: string;
+            /** @description `True`/`False` (also true/false, 1/0, yes/no, on/off); default True. */
+            minimize?: string;
+            /**
+             * Format: binary
+             * @description An MPS file (`.mps`; `.lp` passes the extension check but fails the parse, as in cornflow).
+             */
+            file?: string;
+        };
+        /** @description A deployed app (cornflow's deployed DAG) and its JSON schemas. */
+        DeployedDag: {
+            /** @example solve_model_dag */
+            id: string;
+            description: string | null;
+            instance_schema: unknown;
+            solution_schema: unknown;
+            config_schema: unknown;
+            instance_checks_schema: unknown;
+            solution_checks_schema: unknown;
+            kpis_schema: unknown;
+        };
+        DeployedDagCreateRequest: {
+            id: string;
+            description?: string | null;
+            instance_schema: unknown;
+            solution_schema: unknown;
+            config_schema: unknown;
+            instance_checks_schema: unknown;
+            solution_checks_schema: unknown;
+            kpis_schema: unknown;
+        };
+        DeployedDagEditRequest: {
+            description?: string | null;
+            instance_schema?: unknown;
+            solution_schema?: unknown;
+            config_schema?: unknown;
+            instance_checks_schema: unknown;
+            solution_checks_schema: unknown;
+            kpis_schema: unknown;
+        };
+        SchemaListItem: {
+            /** @example solve_model_dag */
+            name: string;
+        };
+        /** @description The JSON schemas of one app (null where the app has none). */
+        AppSchemas: {
+            name: string;
+            instance: unknown;
+            solution: unknown;
+            config: unknown;
+            instance_checks: unknown;
+            solution_checks: unknown;
+            kpis: unknown;
+        };
+        ExampleListItem: {
+            name: string;
+            description?: string | null;
+        };
+        ExampleDetail: {
+            name: string;
+            description?: string | null;
+            instance: unknown;
+            solution?: unknown;
+        };
     };
     responses: {
         /**
@@ -697,8 +1065,40 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The request body is larger than CORNFLOW_MAX_BODY_SIZE. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
-    parameters: never;
+    parameters: {
+        /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+        limit: number;
+        /** @description Rows skipped, newest first. */
+        offset: number;
+        /** @description Only rows of this app (equality on the stored `schema`). */
+        schema: string;
+        /** @description Only the row with this id (cornflow declares this filter but answers 500). */
+        id: string;
+        /** @description Only rows with exactly this name (cornflow declares this filter but answers 500). */
+        name: string;
+        /** @description Created at or after this naive UTC date-time. */
+        creation_date_gte: string;
+        /** @description Created at or before this naive UTC date-time. */
+        creation_date_lte: string;
+        /** @description Updated at or after this naive UTC date-time (cornflow answers 500). */
+        update_date_gte: string;
+        /** @description Updated at or before this naive UTC date-time (cornflow answers 500). */
+        update_date_lte: string;
+        /** @description Accepted for compatibility; objects are hard-deleted, so the list is always empty. */
+        deletion_date_gte: string;
+        /** @description Accepted for compatibility; objects are hard-deleted, so the list is always empty. */
+        deletion_date_lte: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -1515,6 +1915,415 @@ export interface operations {
             };
             400: components["responses"]["AuthError"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listInstances: {
+        parameters: {
+            query?: {
+                /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+                limit?: components["parameters"]["limit"];
+                /** @description Rows skipped, newest first. */
+                offset?: components["parameters"]["offset"];
+                /** @description Only rows of this app (equality on the stored `schema`). */
+                schema?: components["parameters"]["schema"];
+                /** @description Only the row with this id (cornflow declares this filter but answers 500). */
+                id?: components["parameters"]["id"];
+                /** @description Only rows with exactly this name (cornflow declares this filter but answers 500). */
+                name?: components["parameters"]["name"];
+                /** @description Created at or after this naive UTC date-time. */
+                creation_date_gte?: components["parameters"]["creation_date_gte"];
+                /** @description Created at or before this naive UTC date-time. */
+                creation_date_lte?: components["parameters"]["creation_date_lte"];
+                /** @description Updated at or after this naive UTC date-time (cornflow answers 500). */
+                update_date_gte?: components["parameters"]["update_date_gte"];
+                /** @description Updated at or before this naive UTC date-time (cornflow answers 500). */
+                update_date_lte?: components["parameters"]["update_date_lte"];
+                /** @description Accepted for compatibility; objects are hard-deleted, so the list is always empty. */
+                deletion_date_gte?: components["parameters"]["deletion_date_gte"];
+                /** @description Accepted for compatibility; objects are hard-deleted, so the list is always empty. */
+                deletion_date_lte?: components["parameters"]["deletion_date_lte"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The instances, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceListItem"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstanceCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The instance. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceDetail"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstanceEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The object has been deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getInstanceData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The instance and its data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceData"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInstanceFromFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["InstanceFileRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    listDeployedDags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every deployed app, in registration order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeployedDag"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createDeployedDag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeployedDagCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered; the same 8 fields. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeployedDag"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateDeployedDag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeployedDagEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One item per app the user has access to. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemaListItem"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dag_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app's schemas. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppSchemas"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listExamples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dag_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Name and description of each example. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExampleListItem"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getExample: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dag_name: string;
+                example_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The example. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExampleDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -67,6 +67,17 @@ function jsonOperations(deps: AppDeps): Set<string> {
   return out;
 }
 
+/** Operations flagged `x-cornflow-lossless: true`: their raw JSON body is kept in req.rawBody (lossless-body.ts). */
+function losslessOperations(deps: AppDeps): Set<string> {
+  const out = new Set<string>();
+  for (const item of Object.values(deps.routes.spec.paths)) {
+    for (const op of Object.values(item) as { operationId?: string; 'x-cornflow-lossless'?: boolean }[]) {
+      if (op?.operationId && op['x-cornflow-lossless'] === true) out.add(op.operationId);
+    }
+  }
+  return out;
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const { config, routes, logger } = deps;
   const app = express();
@@ -87,7 +98,19 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(contentEncodingGate(routes));
-  app.use(express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  const lossless = losslessOperations(deps);
+  app.use(
+    express.json({
+      limit: config.maxBodyBytes,
+      type: ['application/json', 'application/*+json'],
+      // The (inflated) bytes of lossless operations, so numbers keep their lexemes (1.0 stays 1.0).
+      verify: (req, _res, buf) => {
+        const r = req as express.Request;
+        const op = routes.operation(r.path, r.method);
+        if (op && lossless.has(op.operationId)) r.rawBody = buf;
+      },
+    }),
+  );
   app.use(jsonBodyDefault(routes, jsonOperations(deps)));
   app.use(flaskResponses);
   app.use(

@@ -14,6 +14,7 @@ import { createOidcVerifier, type OidcVerifier } from './auth/oidc.js';
 import { createDirectory } from './auth/ldap.js';
 import { createOrchestrator } from './orchestration/orchestrator.js';
 import { AppError, AUTH_MESSAGES } from './domain/errors.js';
+import { registerBuiltInApps } from './domain/apps.js';
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'cornflow' } });
@@ -53,6 +54,8 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   const routes = new RouteTable(loadSpec());
   const seeded = await seedAccess(db, routes.views, accessFeatures(config));
   logger.debug(seeded, 'access seeded');
+  const apps = await registerBuiltInApps(db);
+  if (apps.length) logger.info({ apps }, 'registered built-in apps');
   if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
   const granted = await registerDagPermissions(db, config.openDeployment);
   if (granted) logger.info({ granted }, 'granted DAG permissions');

@@ -287,6 +287,7 @@ forEachDatabase(
       it('answers 400 for the token of a deleted user', async () => {
         const u = await t.user('admin');
         await t.knex('user_role').where({ user_id: u.id }).del();
+        await t.knex('permission_dag').where({ user_id: u.id }).del(); // users now hold solve_model_dag
         await t.knex('users').where({ id: u.id }).del();
         const res = await t.post('/signup/', { token: u.token, body: fresh() });
         expect(res.body).to.deep.equal({ error: 'User not found. Please ensure you are using valid credentials' });

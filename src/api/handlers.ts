@@ -9,6 +9,8 @@ import { healthHandlers } from './health.js';
 import { usersHandlers } from './users.js';
 import { rolesHandlers } from './roles.js';
 import { licencesHandlers } from './licences.js';
+import { instancesHandlers } from './instances.js';
+import { appsHandlers } from './apps.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
 type Op<K extends keyof operations> = operations[K];
@@ -43,4 +45,6 @@ export const handlers: HandlerMap = {
   ...usersHandlers,
   ...rolesHandlers,
   ...licencesHandlers,
+  ...instancesHandlers,
+  ...appsHandlers,
 };

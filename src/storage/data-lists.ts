@@ -1,0 +1,76 @@
+// Query building shared by the data-object tables (instances, executions, cases): ownership scope,
+// cornflow's list filters and paging. Filters cornflow declares but crashes on (id, name, update_date_*) work here.
+import type { Knex } from 'knex';
+import type { OwnerScope } from '../domain/ownership.js';
+
+export interface ListFilters {
+  limit?: number;
+  offset?: number;
+  schema?: string;
+  id?: string;
+  name?: string;
+  creation_date_gte?: string;
+  creation_date_lte?: string;
+  update_date_gte?: string;
+  update_date_lte?: string;
+  deletion_date_gte?: string;
+  deletion_date_lte?: string;
+}
+
+/** cornflow's default page size for instances, executions and cases. */
+export const DEFAULT_LIMIT = 10;
+
+const ZONED = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A query date-time → the stored naive-UTC text ("YYYY-MM-DD HH:MM:SS.ffffff"), so that comparisons work the
+ * same on SQLite (text) and PostgreSQL (timestamp). Naive values are UTC; zoned values are converted.
+ */
+export function filterTimestamp(value: string): string {
+  const m = ZONED.exec(value);
+  if (!m) return value;
+  const frac = (m[3] ?? '').padEnd(6, '0');
+  let date = m[1]!;
+  let time = m[2]!;
+  const zone = m[4];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const utc = new Date(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`).toISOString();
+    date = utc.slice(0, 10);
+    time = utc.slice(11, 19);
+  }
+  return `${date} ${time}.${frac}`;
+}
+
+/** Restricts a query on a data-object table to the rows the scope may see (and never soft-deleted rows). */
+export function scoped<T extends Knex.QueryBuilder>(query: T, scope: OwnerScope, table: string): T {
+  query.whereNull(`${table}.deleted_at`);
+  if (!scope.all) query.where(`${table}.user_id`, scope.userId);
+  return query;
+}
+
+/**
+ * Applies the list filters, newest first, and the page. Returns false when the filters can match nothing
+ * (deletion-date filters: objects are hard-deleted; limit 0), so the caller can answer [] without a query.
+ */
+export function applyListFilters(query: Knex.QueryBuilder, filters: ListFilters, table: string): boolean {
+  if (filters.deletion_date_gte !== undefined || filters.deletion_date_lte !== undefined) return false;
+  const limit = filters.limit ?? DEFAULT_LIMIT;
+  if (limit === 0) return false;
+  if (filters.schema !== undefined) query.where(`${table}.schema`, filters.schema);
+  if (filters.id !== undefined) query.where(`${table}.id`, filters.id);
+  if (filters.name !== undefined) query.where(`${table}.name`, filters.name);
+  const ranges: [keyof ListFilters, string, '>=' | '<='][] = [
+    ['creation_date_gte', 'created_at', '>='],
+    ['creation_date_lte', 'created_at', '<='],
+    ['update_date_gte', 'updated_at', '>='],
+    ['update_date_lte', 'updated_at', '<='],
+  ];
+  for (const [key, column, op] of ranges) {
+    const v = filters[key];
+    if (typeof v === 'string') query.where(`${table}.${column}`, op, filterTimestamp(v));
+  }
+  // id breaks ties so that paging is stable when two rows share created_at.
+  query.orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }]);
+  query.limit(limit).offset(filters.offset ?? 0);
+  return true;
+}
