@@ -2,9 +2,8 @@
 // /schema/<app>/ and /example/… check the row whatever OPEN_DEPLOYMENT is (cornflow-platform.md §2.5).
 import type { Db } from '../storage/db.js';
 import type { Config } from '../config.js';
-import { dagIdsOfUser, grantAllDags, serviceUserIds, userHasDag } from '../storage/deployed-dags.js';
+import { dagIdsOfUser, userHasDag } from '../storage/deployed-dags.js';
 import { AppError, InvalidUsage } from './errors.js';
-import { SERVICE_ROLE } from './access-constants.js';
 
 export const DAG_PERMISSION_MESSAGES = {
   noSchema: 'The request does not specify a schema to use',
@@ -30,12 +29,4 @@ export async function requireAppAccess(db: Db, userId: number, app: string, mess
 
 export function appsOfUser(db: Db, userId: number): Promise<string[]> {
   return dagIdsOfUser(db, userId);
-}
-
-/**
- * Start-up grants (cornflow's register_dag_permissions, without its bugs): under open deployment every user
- * may use every app; otherwise only service users get every app.
- */
-export async function grantAppsAtStartup(db: Db, openDeployment: boolean): Promise<number> {
-  return grantAllDags(db, openDeployment ? undefined : await serviceUserIds(db, SERVICE_ROLE));
 }

@@ -70,30 +70,3 @@ export async function dagIdsOfUser(db: Db, userId: number): Promise<string[]> {
 export async function userHasDag(db: Db, userId: number, dagId: string): Promise<boolean> {
   return (await db('permission_dag').select('id').where({ user_id: userId, dag_id: dagId }).whereNull('deleted_at').first()) !== undefined;
 }
-
-/** Every (user, app) pair not yet granted, for the given users (all users when undefined). */
-export async function grantAllDags(db: Db, userIds?: number[]): Promise<number> {
-  const dags = await db('deployed_workflows').select('id').whereNull('deleted_at');
-  let users = db('users').select('id').whereNull('deleted_at');
-  if (userIds) users = users.whereIn('id', userIds);
-  const userRows = await users;
-  const existing = new Set(
-    (await db('permission_dag').select('dag_id', 'user_id')).map((r: { dag_id: string; user_id: number | string }) => `${r.dag_id}\u0000${Number(r.user_id)}`),
-  );
-  const now = nowStored();
-  const rows: { dag_id: string; user_id: number; created_at: string; updated_at: string }[] = [];
-  for (const u of userRows as { id: number | string }[]) {
-    for (const d of dags as { id: string }[]) {
-      if (!existing.has(`${d.id}\u0000${Number(u.id)}`)) rows.push({ dag_id: d.id, user_id: Number(u.id), created_at: now, updated_at: now });
-    }
-  }
-  for (let i = 0; i < rows.length; i += 100) {
-    await db('permission_dag').insert(rows.slice(i, i + 100)).onConflict(['dag_id', 'user_id']).ignore();
-  }
-  return rows.length;
-}
-
-export async function serviceUserIds(db: Db, serviceRoleId: number): Promise<number[]> {
-  const rows = await db('user_role').select('user_id').where({ role_id: serviceRoleId }).whereNull('deleted_at');
-  return rows.map((r: { user_id: number | string }) => Number(r.user_id));
-}
