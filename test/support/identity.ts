@@ -1,21 +1,12 @@
-// What the security handler answers for an authenticated route (GET /instance/), computed through the
-// app's own authenticator and permission check: this branch's spec has no permission-checked route yet
-// besides /token/, which answers only {valid: 0|1}.
-import type { Request } from 'express';
+// GET /instance/ through the real app (security handler: authentication, then the permission check), reduced
+// to what identity tests compare: the status, cornflow's error, and on success the token's user.
 import * as jose from 'jose';
-import { AppError } from '../../src/domain/errors.js';
-import { checkPermission } from '../../src/domain/access.js';
 import { TEST_SECRET, type TestApp } from './app.js';
 
 export async function callInstances(t: TestApp, token: string): Promise<{ status: number; body: { error?: string; user?: string } }> {
-  try {
-    const user = await t.deps.authenticator.authenticate({ headers: { authorization: `Bearer ${token}` } } as unknown as Request);
-    await checkPermission(t.knex, user.id, 'GET', '/instance/');
-    return { status: 200, body: { user: user.username } };
-  } catch (err) {
-    if (err instanceof AppError) return { status: err.status, body: { error: err.message } };
-    throw err;
-  }
+  const res = await t.get('/instance/', { token });
+  if (res.status === 200) return { status: 200, body: { user: String(jose.decodeJwt(token).sub) } };
+  return { status: res.status, body: { error: res.body.error } };
 }
 
 /** An internal token as this server (or a Flask cornflow sharing SECRET_KEY) issues it. */
