@@ -1,6 +1,7 @@
 // Queries on actions, api_view and permission_view as the admin routes show them.
 import type { Db } from './db.js';
 import { nowStored } from './time.js';
+import type { components } from '../../generated/api.js';
 
 export interface ActionRow {
   id: number;
@@ -24,15 +25,8 @@ export async function listViews(db: Db): Promise<ApiViewListRow[]> {
   return rows.map((r: ApiViewListRow) => ({ id: Number(r.id), name: r.name, url_rule: r.url_rule, description: r.description ?? null }));
 }
 
-export interface PermissionRow {
-  id: number;
-  action_id: number;
-  action: string;
-  api_view_id: number;
-  api_view: string;
-  role_id: number;
-  role: string;
-}
+/** The joined row is the API's Permission shape. */
+export type PermissionRow = components['schemas']['Permission'];
 
 function permissions(db: Db) {
   return db('permission_view as p')
