@@ -21,7 +21,10 @@ export interface DataContext {
   userId: number;
 }
 
-export function instanceToWire(row: InstanceRow) {
+type DataObjectRow = Pick<InstanceRow, 'id' | 'name' | 'description' | 'created_at' | 'user_id' | 'data_hash' | 'schema'>;
+
+/** The seven keys every data object (instance, execution, case) starts with, in cornflow's order. */
+function dataObjectToWire(row: DataObjectRow) {
   return {
     id: row.id,
     name: row.name,
@@ -33,15 +36,13 @@ export function instanceToWire(row: InstanceRow) {
   };
 }
 
+export function instanceToWire(row: InstanceRow) {
+  return dataObjectToWire(row);
+}
+
 export function executionBasicToWire(row: ExecutionBasicRow) {
   return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    created_at: toWire(row.created_at)!,
-    user_id: row.user_id,
-    data_hash: row.data_hash,
-    schema: row.schema,
+    ...dataObjectToWire(row),
     config: new RawJson(row.config),
     instance_id: row.instance_id,
     state: row.state,
