@@ -5,6 +5,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import type { AppDeps } from './api/context.js';
 import { handlers, type HandlerMap } from './api/handlers.js';
 import { errorHandler } from './api/errors.js';
+import { docsRouter } from './api/docs.js';
 import {
   canonicalUrls,
   contentEncodingGate,
@@ -87,6 +88,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(requestLog(logger, routes));
   app.use(cors(config.corsOrigins));
+  // Documentation pages and the bundled spec: outside the contract, so before the validator (src/api/docs.ts).
+  app.use(docsRouter(routes.spec));
   app.use(options(routes));
   app.use(canonicalUrls(routes));
   app.use(disabledOperations(routes, disabled(deps)));
