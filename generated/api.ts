@@ -243,7 +243,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get one role assignment (admin) */
+        /**
+         * Get one role assignment (admin)
+         * @description The assignment of role `role_id` to user `user_id`, with the user's and the role's names. 404 when the user does not hold that role.
+         */
         get: operations["getUserRole"];
         put?: never;
         post?: never;
@@ -264,7 +267,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the roles (admin) */
+        /**
+         * List the roles (admin)
+         * @description Every role with its id: cornflow's (viewer 1, planner 2, admin 3, service 4) plus any created with `POST /roles/`.
+         */
         get: operations["listRoles"];
         put?: never;
         /**
@@ -288,7 +294,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get one role (admin) */
+        /**
+         * Get one role (admin)
+         * @description One role by id; 404 when there is none.
+         */
         get: operations["getRole"];
         /**
          * Rename (or renumber) a role (admin)
@@ -314,7 +323,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the actions (admin) */
+        /**
+         * List the actions (admin)
+         * @description The actions a permission can grant (`can get`, `can patch`, `can post`, `can put`, `can delete`), mapped from the HTTP methods.
+         */
         get: operations["listActions"];
         put?: never;
         post?: never;
@@ -360,7 +372,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Get one permission (admin) */
+        /**
+         * Get one permission (admin)
+         * @description One permission row (role, action, API view) by id, with the names resolved; 404 when there is none.
+         */
         get: operations["getPermission"];
         /**
          * Change a permission (admin)
@@ -387,7 +402,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the API views (admin) */
+        /**
+         * List the API views (admin)
+         * @description The API views (cornflow's Flask endpoints) that permissions refer to, with their url rules as cornflow registers them.
+         */
         get: operations["listApiViews"];
         put?: never;
         post?: never;
@@ -456,7 +474,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One instance with its executions */
+        /**
+         * One instance with its executions
+         * @description The instance's metadata (not its data: see `GET /instance/{idx}/data/`) and the executions run on it. Only the owner sees it, unless the user is an admin or service user or USER_ACCESS_ALL_OBJECTS=1; otherwise 404.
+         */
         get: operations["getInstance"];
         /**
          * Edit an instance's name, description or data
@@ -465,7 +486,10 @@ export interface paths {
          */
         put: operations["updateInstance"];
         post?: never;
-        /** Delete an instance and its executions */
+        /**
+         * Delete an instance and its executions
+         * @description Deletes the instance and every execution on it. Answers `{"message": "The object has been deleted"}`; 404 when the instance does not exist or is not the user's.
+         */
         delete: operations["deleteInstance"];
         options?: never;
         head?: never;
@@ -523,7 +547,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the deployed apps and their schemas (service users) */
+        /**
+         * List the deployed apps and their schemas (service users)
+         * @description Every deployed app (DAG) with its instance, solution, config, checks and KPI JSON schemas. cornflow registers these from the orchestrator (Airflow's worker) at start-up or with `POST /dag/deployed/`.
+         */
         get: operations["listDeployedDags"];
         put?: never;
         /**
@@ -548,7 +575,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Update an app's description and schemas (service users) */
+        /**
+         * Update an app's description and schemas (service users)
+         * @description Replaces the description and the schemas sent; the checks and KPI schemas are required, as in cornflow. The cached validators of the app are dropped, so new instances are validated against the new schema.
+         */
         put: operations["updateDeployedDag"];
         post?: never;
         delete?: never;
@@ -564,7 +594,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The apps the user may use */
+        /**
+         * The apps the user may use
+         * @description The names of the apps the user may use: every deployed app with OPEN_DEPLOYMENT=1, else those the user has been granted.
+         */
         get: operations["listSchemas"];
         put?: never;
         post?: never;
@@ -650,6 +683,9 @@ export interface components {
          * @description cornflow's error body. `error` carries the message; some errors add payload keys at the top level
          *     (`message`, `state`, `status`, `jsonschema_errors`). Flask-level errors (405, unparseable JSON) use
          *     `message` / `messages` instead.
+         * @example {
+         *       "error": "The data entity does not exist on the database"
+         *     }
          */
         Error: {
             /** @example Invalid credentials */
@@ -667,11 +703,19 @@ export interface components {
         /**
          * @description A request failed validation. `error` is the Python repr of the field errors, keyed by location
          *     (`json`, `query`, `form`), exactly as cornflow writes it.
+         * @example {
+         *       "error": "{'json': {'username': ['Missing data for required field.']}}"
+         *     }
          */
         ValidationError: {
             /** @example {'json': {'username': ['Missing data for required field.']}} */
             error: string;
         };
+        /**
+         * @example {
+         *       "message": "Updated correctly"
+         *     }
+         */
         MessageResponse: {
             /** @example Updated correctly */
             message: string;
@@ -681,6 +725,10 @@ export interface components {
          *     are then required ("Missing data for required field."). Under OpenID Connect (AUTH_TYPE=0) both are
          *     optional: the body may be `{}` and the provider's token is sent as `Authorization: Bearer <token>`;
          *     username and password log a service user in (when SERVICE_USER_ALLOW_PASSWORD_LOGIN=1).
+         * @example {
+         *       "username": "planner1",
+         *       "password": "Planner1!"
+         *     }
          */
         LoginRequest: {
             /** @example cornflow_admin */
@@ -688,6 +736,13 @@ export interface components {
             /** @example Cornflow_admin1234 */
             password?: string;
         };
+        /**
+         * @example {
+         *       "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJwbGFubmVyMSJ9.c2lnbmF0dXJl",
+         *       "id": 2,
+         *       "change_password": false
+         *     }
+         */
         LoginResponse: {
             /**
              * @description True when the password is older than PWD_ROTATION_TIME days. Advisory only. Absent under LDAP and
@@ -699,6 +754,15 @@ export interface components {
             /** @description The user's id. */
             id: number;
         };
+        /**
+         * @example {
+         *       "username": "planner1",
+         *       "email": "planner1@example.com",
+         *       "password": "Planner1!",
+         *       "first_name": "Ada",
+         *       "last_name": "Lovelace"
+         *     }
+         */
         SignupRequest: {
             /** @example planner1 */
             username: string;
@@ -716,10 +780,21 @@ export interface components {
             first_name?: string;
             last_name?: string;
         };
+        /**
+         * @example {
+         *       "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJwbGFubmVyMSJ9.c2lnbmF0dXJl",
+         *       "id": 2
+         *     }
+         */
         TokenResponse: {
             token: string;
             id: number;
         };
+        /**
+         * @example {
+         *       "valid": 1
+         *     }
+         */
         TokenValidity: {
             /**
              * @description 1 when the token is valid and its user exists, else 0.
@@ -741,7 +816,18 @@ export interface components {
             /** @example 1.3.6 */
             cornflow_version: string;
         };
-        /** @description A user as `GET /user/` lists it. Password hashes are never returned. */
+        /**
+         * @description A user as `GET /user/` lists it. Password hashes are never returned.
+         * @example {
+         *       "id": 2,
+         *       "username": "planner1",
+         *       "first_name": "Ada",
+         *       "last_name": "Lovelace",
+         *       "email": "planner1@example.com",
+         *       "created_at": "2024-05-06 10:11:12.123456",
+         *       "pwd_last_change": "2024-05-06T10:11:12.123456"
+         *     }
+         */
         UserListItem: {
             id: number;
             username: string;
@@ -757,6 +843,16 @@ export interface components {
             /** Format: date-time */
             pwd_last_change?: string | null;
         };
+        /**
+         * @example {
+         *       "id": 2,
+         *       "first_name": "Ada",
+         *       "last_name": "Lovelace",
+         *       "username": "planner1",
+         *       "email": "planner1@example.com",
+         *       "pwd_last_change": "2024-05-06T10:11:12.123456"
+         *     }
+         */
         UserDetail: {
             id: number;
             first_name?: string | null;
@@ -766,7 +862,14 @@ export interface components {
             /** Format: date-time */
             pwd_last_change?: string | null;
         };
-        /** @description Every field is optional; only the fields sent are changed. */
+        /**
+         * @description Every field is optional; only the fields sent are changed.
+         * @example {
+         *       "first_name": "Ada",
+         *       "last_name": "Lovelace",
+         *       "email": "ada@example.com"
+         *     }
+         */
         UserEditRequest: {
             username?: string;
             first_name?: string;
@@ -776,22 +879,52 @@ export interface components {
             /** @description Checked with the password policy; stored as a bcrypt hash, and `pwd_last_change` is set to now. */
             password?: string;
         };
+        /**
+         * @example {
+         *       "email": "planner1@example.com"
+         *     }
+         */
         RecoverPasswordRequest: {
             email: string;
         };
+        /**
+         * @example {
+         *       "name": "planner",
+         *       "id": 2
+         *     }
+         */
         Role: {
             /** @example planner */
             name: string;
             /** @example 2 */
             id: number;
         };
+        /**
+         * @example {
+         *       "name": "scheduler"
+         *     }
+         */
         RoleRequest: {
             name: string;
         };
+        /**
+         * @example {
+         *       "name": "scheduler"
+         *     }
+         */
         RoleEditRequest: {
             name?: string;
             id?: number;
         };
+        /**
+         * @example {
+         *       "user_id": 2,
+         *       "role_id": 2,
+         *       "id": 3,
+         *       "user": "planner1",
+         *       "role": "planner"
+         *     }
+         */
         UserRole: {
             user_id: number;
             role_id: number;
@@ -801,10 +934,22 @@ export interface components {
             /** @description The role's name. */
             role: string;
         };
+        /**
+         * @example {
+         *       "user_id": 2,
+         *       "role_id": 2
+         *     }
+         */
         UserRoleRequest: {
             user_id: number;
             role_id: number;
         };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "name": "can get"
+         *     }
+         */
         Action: {
             id: number;
             /**
@@ -813,6 +958,14 @@ export interface components {
              */
             name: string;
         };
+        /**
+         * @example {
+         *       "id": 5,
+         *       "name": "instances-detail",
+         *       "url_rule": "/instance/<string:idx>/",
+         *       "description": "Endpoint to get, update or delete one instance"
+         *     }
+         */
         ApiView: {
             id: number;
             /**
@@ -824,6 +977,17 @@ export interface components {
             url_rule: string;
             description?: string | null;
         };
+        /**
+         * @example {
+         *       "id": 12,
+         *       "action_id": 1,
+         *       "action": "can get",
+         *       "api_view_id": 4,
+         *       "api_view": "instance",
+         *       "role_id": 1,
+         *       "role": "viewer"
+         *     }
+         */
         Permission: {
             id: number;
             action_id: number;
@@ -836,17 +1000,39 @@ export interface components {
             /** @example viewer */
             role: string;
         };
+        /**
+         * @example {
+         *       "action_id": 1,
+         *       "role_id": 1,
+         *       "api_view_id": 4
+         *     }
+         */
         PermissionRequest: {
             action_id: number;
             role_id: number;
             api_view_id: number;
         };
+        /**
+         * @example {
+         *       "role_id": 2
+         *     }
+         */
         PermissionEditRequest: {
             action_id?: number;
             api_view_id?: number;
             role_id?: number;
         };
-        /** @description One runtime dependency of the server. A missing item reads `(<Field> not found)`. */
+        /**
+         * @description One runtime dependency of the server. A missing item reads `(<Field> not found)`.
+         * @example {
+         *       "library": "express",
+         *       "license": "MIT",
+         *       "version": "5.1.0",
+         *       "author": "(Author not found)",
+         *       "description": "Fast, unopinionated, minimalist web framework",
+         *       "home page": "https://expressjs.com/"
+         *     }
+         */
         Licence: {
             /** @example express */
             library: string;
@@ -859,7 +1045,18 @@ export interface components {
             description: string;
             "home page": string;
         };
-        /** @description An instance without its data. */
+        /**
+         * @description An instance without its data.
+         * @example {
+         *       "id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "name": "instance_1",
+         *       "description": "This is a test instance to check if name and description get saved succesfully",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag"
+         *     }
+         */
         InstanceListItem: {
             /**
              * @description 40 lowercase hex digits (sha1 of the creation time and the owner's id).
@@ -876,7 +1073,25 @@ export interface components {
             /** @description The app the data is for, as sent (null when it was not sent). */
             schema: string | null;
         };
-        /** @description An execution as listed inside its instance. */
+        /**
+         * @description An execution as listed inside its instance.
+         * @example {
+         *       "id": "f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2",
+         *       "name": "Execution 1",
+         *       "description": "First solve",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag",
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       },
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "state": 1,
+         *       "message": "The execution has been solved correctly."
+         *     }
+         */
         ExecutionBasic: {
             id: string;
             name: string;
@@ -891,7 +1106,36 @@ export interface components {
             state: number;
             message: string | null;
         };
-        /** @description An instance without its data, with its executions. */
+        /**
+         * @description An instance without its data, with its executions.
+         * @example {
+         *       "id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "name": "instance_1",
+         *       "description": "This is a test instance to check if name and description get saved succesfully",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag",
+         *       "executions": [
+         *         {
+         *           "id": "f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2",
+         *           "name": "Execution 1",
+         *           "description": "First solve",
+         *           "created_at": "2024-05-06T10:11:12.123456",
+         *           "user_id": 2,
+         *           "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *           "schema": "solve_model_dag",
+         *           "config": {
+         *             "solver": "PULP_CBC_CMD",
+         *             "timeLimit": 60
+         *           },
+         *           "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *           "state": 1,
+         *           "message": "The execution has been solved correctly."
+         *         }
+         *       ]
+         *     }
+         */
         InstanceDetail: {
             id: string;
             name: string;
@@ -903,7 +1147,142 @@ export interface components {
             schema: string | null;
             executions: components["schemas"]["ExecutionBasic"][];
         };
-        /** @description An instance with its data and checks (JSON sent back exactly as it was received). */
+        /**
+         * @description An instance with its data and checks (JSON sent back exactly as it was received).
+         * @example {
+         *       "id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "name": "instance_1",
+         *       "description": "This is a test instance to check if name and description get saved succesfully",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag",
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 0,
+         *           "sol_status": 0
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       },
+         *       "checks": null
+         *     }
+         */
         InstanceData: {
             id: string;
             name: string;
@@ -916,6 +1295,136 @@ export interface components {
             data: unknown;
             checks: unknown;
         };
+        /**
+         * @example {
+         *       "name": "instance_1",
+         *       "description": "This is a test instance to check if name and description get saved succesfully",
+         *       "schema": "solve_model_dag",
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 0,
+         *           "sol_status": 0
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       }
+         *     }
+         */
         InstanceCreateRequest: {
             name: string;
             description?: string;
@@ -931,12 +1440,25 @@ export interface components {
             /** @description Accepted and ignored. */
             data_schema?: string;
         };
+        /**
+         * @example {
+         *       "name": "Renamed instance",
+         *       "description": "A clearer description"
+         *     }
+         */
         InstanceEditRequest: {
             name?: string;
             description?: string;
             /** @description New data; validated against the instance's app when it has one. Clears the checks of the instance and of its executions. */
             data?: unknown;
         };
+        /**
+         * @example {
+         *       "name": "test_instance1",
+         *       "description": "From an MPS file",
+         *       "minimize": "True"
+         *     }
+         */
         InstanceFileRequest: {
             name: string;
             description?: string;
@@ -948,7 +1470,67 @@ export interface components {
              */
             file?: string;
         };
-        /** @description A deployed app (cornflow's deployed DAG) and its JSON schemas. */
+        /**
+         * @description A deployed app (cornflow's deployed DAG) and its JSON schemas.
+         * @example {
+         *       "id": "solve_model_dag",
+         *       "description": "Solves a PuLP model",
+         *       "instance_schema": {
+         *         "$schema": "http://json-schema.org/draft-07/schema#",
+         *         "type": "object",
+         *         "properties": {
+         *           "objective": {
+         *             "type": "object"
+         *           },
+         *           "constraints": {
+         *             "type": "array"
+         *           },
+         *           "variables": {
+         *             "type": "array"
+         *           }
+         *         },
+         *         "required": [
+         *           "objective",
+         *           "constraints",
+         *           "variables"
+         *         ]
+         *       },
+         *       "solution_schema": {
+         *         "$schema": "http://json-schema.org/draft-07/schema#",
+         *         "type": "object",
+         *         "properties": {
+         *           "objective": {
+         *             "type": "object"
+         *           },
+         *           "constraints": {
+         *             "type": "array"
+         *           },
+         *           "variables": {
+         *             "type": "array"
+         *           }
+         *         },
+         *         "required": [
+         *           "objective",
+         *           "constraints",
+         *           "variables"
+         *         ]
+         *       },
+         *       "config_schema": {
+         *         "type": "object",
+         *         "properties": {
+         *           "solver": {
+         *             "type": "string"
+         *           },
+         *           "timeLimit": {
+         *             "type": "number"
+         *           }
+         *         }
+         *       },
+         *       "instance_checks_schema": {},
+         *       "solution_checks_schema": {},
+         *       "kpis_schema": {}
+         *     }
+         */
         DeployedDag: {
             /** @example solve_model_dag */
             id: string;
@@ -960,6 +1542,66 @@ export interface components {
             solution_checks_schema: unknown;
             kpis_schema: unknown;
         };
+        /**
+         * @example {
+         *       "id": "solve_model_dag",
+         *       "description": "Solves a PuLP model",
+         *       "instance_schema": {
+         *         "$schema": "http://json-schema.org/draft-07/schema#",
+         *         "type": "object",
+         *         "properties": {
+         *           "objective": {
+         *             "type": "object"
+         *           },
+         *           "constraints": {
+         *             "type": "array"
+         *           },
+         *           "variables": {
+         *             "type": "array"
+         *           }
+         *         },
+         *         "required": [
+         *           "objective",
+         *           "constraints",
+         *           "variables"
+         *         ]
+         *       },
+         *       "solution_schema": {
+         *         "$schema": "http://json-schema.org/draft-07/schema#",
+         *         "type": "object",
+         *         "properties": {
+         *           "objective": {
+         *             "type": "object"
+         *           },
+         *           "constraints": {
+         *             "type": "array"
+         *           },
+         *           "variables": {
+         *             "type": "array"
+         *           }
+         *         },
+         *         "required": [
+         *           "objective",
+         *           "constraints",
+         *           "variables"
+         *         ]
+         *       },
+         *       "config_schema": {
+         *         "type": "object",
+         *         "properties": {
+         *           "solver": {
+         *             "type": "string"
+         *           },
+         *           "timeLimit": {
+         *             "type": "number"
+         *           }
+         *         }
+         *       },
+         *       "instance_checks_schema": {},
+         *       "solution_checks_schema": {},
+         *       "kpis_schema": {}
+         *     }
+         */
         DeployedDagCreateRequest: {
             id: string;
             description?: string | null;
@@ -970,6 +1612,14 @@ export interface components {
             solution_checks_schema: unknown;
             kpis_schema: unknown;
         };
+        /**
+         * @example {
+         *       "description": "Solves a PuLP model (v2)",
+         *       "instance_checks_schema": {},
+         *       "solution_checks_schema": {},
+         *       "kpis_schema": {}
+         *     }
+         */
         DeployedDagEditRequest: {
             description?: string | null;
             instance_schema?: unknown;
@@ -979,11 +1629,75 @@ export interface components {
             solution_checks_schema: unknown;
             kpis_schema: unknown;
         };
+        /**
+         * @example {
+         *       "name": "solve_model_dag"
+         *     }
+         */
         SchemaListItem: {
             /** @example solve_model_dag */
             name: string;
         };
-        /** @description The JSON schemas of one app (null where the app has none). */
+        /**
+         * @description The JSON schemas of one app (null where the app has none).
+         * @example {
+         *       "name": "solve_model_dag",
+         *       "instance": {
+         *         "$schema": "http://json-schema.org/draft-07/schema#",
+         *         "type": "object",
+         *         "properties": {
+         *           "objective": {
+         *             "type": "object"
+         *           },
+         *           "constraints": {
+         *             "type": "array"
+         *           },
+         *           "variables": {
+         *             "type": "array"
+         *           }
+         *         },
+         *         "required": [
+         *           "objective",
+         *           "constraints",
+         *           "variables"
+         *         ]
+         *       },
+         *       "solution": {
+         *         "$schema": "http://json-schema.org/draft-07/schema#",
+         *         "type": "object",
+         *         "properties": {
+         *           "objective": {
+         *             "type": "object"
+         *           },
+         *           "constraints": {
+         *             "type": "array"
+         *           },
+         *           "variables": {
+         *             "type": "array"
+         *           }
+         *         },
+         *         "required": [
+         *           "objective",
+         *           "constraints",
+         *           "variables"
+         *         ]
+         *       },
+         *       "config": {
+         *         "type": "object",
+         *         "properties": {
+         *           "solver": {
+         *             "type": "string"
+         *           },
+         *           "timeLimit": {
+         *             "type": "number"
+         *           }
+         *         }
+         *       },
+         *       "instance_checks": {},
+         *       "solution_checks": {},
+         *       "kpis": {}
+         *     }
+         */
         AppSchemas: {
             name: string;
             instance: unknown;
@@ -993,10 +1707,145 @@ export interface components {
             solution_checks: unknown;
             kpis: unknown;
         };
+        /**
+         * @example {
+         *       "name": "small_lp",
+         *       "description": "A three-variable linear program"
+         *     }
+         */
         ExampleListItem: {
             name: string;
             description?: string | null;
         };
+        /**
+         * @example {
+         *       "name": "small_lp",
+         *       "description": "A three-variable linear program",
+         *       "instance": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 0,
+         *           "sol_status": 0
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       }
+         *     }
+         */
         ExampleDetail: {
             name: string;
             description?: string | null;
