@@ -21,6 +21,13 @@ forEachDatabase('docs', (t) => {
     expect(JSON.parse(res.text)).to.deep.equal(bundled);
   });
 
+  it("serves it at cornflow's /swagger/ too (OpenAPI 3.1 instead of flask-apispec's Swagger 2.0)", async () => {
+    const res = await t.raw().get('/swagger/');
+    expect(res.status).to.equal(200);
+    expect(res.headers['content-type']).to.match(/^application\/json/);
+    expect(JSON.parse(res.text)).to.deep.equal(bundled);
+  });
+
   it('serves the bundled spec as YAML', async () => {
     const res = await t.raw().get('/openapi.yaml');
     expect(res.status).to.equal(200);

@@ -1,4 +1,5 @@
-// The documentation routes, outside the API contract: the bundled spec (/openapi.json, /openapi.yaml),
+// The documentation routes, outside the API contract: the bundled spec (/openapi.json, /openapi.yaml, and
+// /swagger/ as in cornflow),
 // Redoc (/apidocs/) and Swagger UI (/swagger-ui/, cornflow's path). Fully offline: Swagger UI's assets come
 // from the swagger-ui-dist dependency; Redoc's standalone bundle is committed under assets/redoc/ (redoc is a
 // dev dependency only, it drags React in) and `npm run gen:check` fails when it differs from node_modules/redoc.
@@ -77,6 +78,8 @@ export function docsRouter(spec: OpenApiDocument): Router {
   const json = JSON.stringify(spec, null, 2) + '\n';
   const yaml = stringify(spec, { lineWidth: 0 });
   router.get('/openapi.json', (_req, res) => void res.type('application/json; charset=utf-8').send(json));
+  // cornflow's spec path (flask-apispec served Swagger 2.0 there; this is the same OpenAPI 3.1 document).
+  router.get('/swagger/', (_req, res) => void res.type('application/json; charset=utf-8').send(json));
   router.get('/openapi.yaml', (_req, res) => void res.type('application/yaml; charset=utf-8').send(yaml));
 
   router.get('/apidocs', (_req, res) => res.redirect(308, '/apidocs/'));
