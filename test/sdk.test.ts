@@ -1,7 +1,9 @@
 // End to end through the SDK (sdk/, @cornflow-ts/sdk) against a server listening on a real port: login →
 // create an instance → read it back. The execution/solution part joins when executions are merged.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createCornflowClient, CornflowError, unwrap, type Schemas } from '../sdk/src/index.js';
@@ -62,5 +64,17 @@ forEachDatabase('sdk', (t) => {
     expect(forbidden.response.status).to.equal(403);
     cf.logout();
     expect(cf.token).to.equal(undefined);
+  });
+});
+
+describe('the SDK package (sdk/)', () => {
+  it('compiles on its own with its tsconfig, and pins the same openapi-fetch as the server', function () {
+    this.timeout(120_000);
+    const root = new URL('..', import.meta.url).pathname;
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'sdk', 'tsconfig.json'), '--noEmit'], { stdio: 'pipe' });
+    const sdk = JSON.parse(readFileSync(join(root, 'sdk', 'package.json'), 'utf8'));
+    const server = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(sdk.dependencies['openapi-fetch']).to.equal(server.dependencies['openapi-fetch']);
+    expect(readFileSync(join(root, 'sdk', 'src', 'api.ts'), 'utf8')).to.equal(readFileSync(join(root, 'generated', 'api.ts'), 'utf8'));
   });
 });
