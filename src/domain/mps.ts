@@ -23,7 +23,7 @@ export class MpsParseError extends Error {
 
 // ── Output shape: PuLP's LpProblem.toDict(), keys in PuLP's order ──
 
-// `N` is how a number is represented: plain `number` by default; the lossless form (parseMpsToPulpJson)
+// `N` is how a number is represented: plain `number` by default; the form built by parseMpsToPulpAs (as /instancefile/ uses it)
 // writes the Python floats of PuLP's dict (values read by float()) as 1.0 and its int defaults as 0.
 export interface PulpCoefficient<N = number> {
   name: string;
