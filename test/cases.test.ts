@@ -195,6 +195,22 @@ forEachDatabase('cases', (t) => {
       expect(res.status).to.equal(400);
     });
 
+    it('reads rows written by the Flask server: JSON null data is a directory', async () => {
+      const u = await t.user('planner');
+      const now = '2024-05-06 10:11:12.123456';
+      const [row] = await t.knex('cases').insert({
+        path: '', name: 'flask dir', description: null, data: 'null', checks: null, data_hash: NULL_HASH, schema: 'solve_model_dag',
+        solution: '{"indicators":{"gap":0.50}}', solution_hash: 'h', user_id: u.id, created_at: now, updated_at: now,
+      }).returning('id');
+      const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
+      const res = await t.get(`/case/${id}/`, { token: u.token });
+      expect(res.body.is_dir).to.equal(true);
+      expect(res.body.indicators).to.equal('gap: 0.5');
+      expect(res.body.created_at).to.equal('2024-05-06T10:11:12.123456');
+      const child = await t.post('/case/', { token: u.token, body: { ...CASE, parent_id: id } });
+      expect(child.status).to.equal(201);
+    });
+
     it('viewer can read its own cases', async () => {
       const res = await t.get('/case/', { token: viewer.token });
       expect(res.status).to.equal(200);

@@ -51,7 +51,7 @@ export function caseToWire(row: CaseRow) {
 }
 
 export function caseListItemToWire(row: CaseRow) {
-  return { ...caseToWire(row), indicators: indicators(row.solution) };
+  return { ...caseToWire(row), indicators: indicatorsText(row.indicators) };
 }
 
 function caseDataToWire(row: CaseDataRow) {
@@ -77,7 +77,7 @@ function pythonStr(v: LosslessJson): string {
   return pyRepr(toPlain(v as JsonValue));
 }
 
-/** cornflow's indicators: " k: v;" for each key of solution.indicators, sorted, without the first and last char. */
+/** cornflow's indicators from a whole solution (JSON text). */
 export function indicators(solutionText: string | null): string {
   if (solutionText === null) return '';
   let solution: LosslessJson;
@@ -87,7 +87,21 @@ export function indicators(solutionText: string | null): string {
     return '';
   }
   if (!isObject(solution) || !Object.prototype.hasOwnProperty.call(solution, 'indicators')) return '';
-  const temp = solution.indicators!;
+  return indicatorsOf(solution.indicators!);
+}
+
+/** cornflow's indicators from the JSON text of `solution.indicators` (as storage reads it). */
+export function indicatorsText(text: string | null): string {
+  if (text === null) return '';
+  try {
+    return indicatorsOf(parseLossless(text));
+  } catch {
+    return '';
+  }
+}
+
+/** " k: v;" for each key, sorted, without the first and last character. */
+function indicatorsOf(temp: LosslessJson): string {
   if (!isObject(temp)) return '';
   const text = Object.keys(temp)
     .sort(compareCodePoints)

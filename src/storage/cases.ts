@@ -19,25 +19,41 @@ export interface CaseRow {
   path: string;
   /** Whether `data` is SQL NULL or JSON null (a directory). */
   is_dir: boolean;
-  /** JSON text of the solution (for the indicators); null when absent. */
-  solution: string | null;
+  /** JSON text of `solution.indicators` (null when absent), read without loading the whole solution. */
+  indicators: string | null;
 }
 
 export interface CaseDataRow extends CaseRow {
   /** JSON texts (null: SQL NULL). */
   data: string | null;
+  solution: string | null;
   checks: string | null;
   solution_checks: string | null;
   kpis: string | null;
 }
 
-const BASE = ['id', 'name', 'description', 'created_at', 'updated_at', 'user_id', 'data_hash', 'schema', 'solution_hash', 'path', 'data', 'solution'].map((c) => `cases.${c}`);
-const ALL = [...BASE, 'cases.checks', 'cases.solution_checks', 'cases.kpis'];
+const COLUMNS = ['id', 'name', 'description', 'created_at', 'updated_at', 'user_id', 'data_hash', 'schema', 'solution_hash', 'path'].map((c) => `cases.${c}`);
+const DATA_COLUMNS = ['data', 'checks', 'solution', 'solution_checks', 'kpis'].map((c) => `cases.${c}`);
+
+/**
+ * The list columns plus `is_dir` and the indicators, computed by the database so that lists and GET /case/<id>/
+ * never load data or solutions (which may be tens of megabytes). JSON text keeps the number lexemes on both
+ * databases (PostgreSQL `json` is stored as text; SQLite's JSON functions keep number text).
+ */
+function baseColumns(db: Db | Knex.Transaction): (string | Knex.Raw)[] {
+  const pg = db.client.config.client === 'pg';
+  return [
+    ...COLUMNS,
+    db.raw("CASE WHEN cases.data IS NULL OR CAST(cases.data AS TEXT) = 'null' THEN 1 ELSE 0 END AS is_dir"),
+    pg
+      ? db.raw("CASE WHEN json_typeof(cases.solution) = 'object' THEN (cases.solution -> 'indicators')::text END AS indicators")
+      : db.raw("CASE WHEN json_type(cases.solution, '$.indicators') = 'object' THEN json_extract(cases.solution, '$.indicators') END AS indicators"),
+  ];
+}
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v));
 
 function mapCase(r: Record<string, unknown>): CaseRow {
-  const data = text(r.data);
   return {
     id: Number(r.id),
     name: String(r.name),
@@ -49,28 +65,28 @@ function mapCase(r: Record<string, unknown>): CaseRow {
     schema: (r.schema as string | null) ?? null,
     solution_hash: String(r.solution_hash),
     path: String(r.path ?? ''),
-    is_dir: data === null || data.trim() === 'null',
-    solution: text(r.solution),
+    is_dir: Number(r.is_dir) === 1 || r.is_dir === true,
+    indicators: text(r.indicators),
   };
 }
 
 function mapCaseData(r: Record<string, unknown>): CaseDataRow {
-  return { ...mapCase(r), data: text(r.data), checks: text(r.checks), solution_checks: text(r.solution_checks), kpis: text(r.kpis) };
+  return { ...mapCase(r), data: text(r.data), checks: text(r.checks), solution: text(r.solution), solution_checks: text(r.solution_checks), kpis: text(r.kpis) };
 }
 
 export async function listCases(db: Db, scope: OwnerScope, filters: ListFilters): Promise<CaseRow[]> {
-  const q = scoped(db('cases').select(BASE), scope, 'cases');
+  const q = scoped(db('cases').select(baseColumns(db)), scope, 'cases');
   if (!applyListFilters(q, filters, 'cases')) return [];
   return (await q).map(mapCase);
 }
 
 export async function findCase(db: Db | Knex.Transaction, scope: OwnerScope, id: number): Promise<CaseRow | undefined> {
-  const row = await scoped(db('cases').select(BASE).where('cases.id', id), scope, 'cases').first();
+  const row = await scoped(db('cases').select(baseColumns(db)).where('cases.id', id), scope, 'cases').first();
   return row ? mapCase(row) : undefined;
 }
 
 export async function findCaseData(db: Db | Knex.Transaction, scope: OwnerScope, id: number): Promise<CaseDataRow | undefined> {
-  const row = await scoped(db('cases').select(ALL).where('cases.id', id), scope, 'cases').first();
+  const row = await scoped(db('cases').select([...baseColumns(db), ...DATA_COLUMNS]).where('cases.id', id), scope, 'cases').first();
   return row ? mapCaseData(row) : undefined;
 }
 
@@ -95,7 +111,7 @@ export async function insertCase(db: Db, row: NewCase): Promise<CaseRow> {
   const now = nowStored();
   const [inserted] = await db('cases').insert({ ...row, created_at: now, updated_at: now }).returning('id');
   const id = Number(typeof inserted === 'object' && inserted !== null ? (inserted as { id: unknown }).id : inserted);
-  return mapCase({ ...row, id, created_at: now, updated_at: now });
+  return mapCase({ ...row, id, created_at: now, updated_at: now, is_dir: row.data === null ? 1 : 0, indicators: null });
 }
 
 export interface CaseEdit {
