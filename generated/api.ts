@@ -540,6 +540,207 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/case/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the cases the user may see
+         * @description Newest first, at most `limit` (default 10), directories included. Planners and viewers see their own cases
+         *     only (unless USER_ACCESS_ALL_OBJECTS=1); admins see all. The service role has no access to cases.
+         */
+        get: operations["listCases"];
+        put?: never;
+        /**
+         * Create a case or a directory
+         * @description A case with `data` (validated against the instance schema of the app `schema`; `solution`, when not null,
+         *     against its solution schema) or, without `data`, a directory. `parent_id` must be one of the user's directories
+         *     (404 "Parent does not exist", 400 "Parent cannot be a case"). Unknown app: 404 "The DAG <name> does not exist
+         *     in the database.". With OPEN_DEPLOYMENT=0 the user needs access to the app. The body may be sent with
+         *     `Content-Encoding: gzip`; numbers are kept as written.
+         */
+        post: operations["createCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/case/instance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a case from an instance or an execution
+         * @description Exactly one of `instance_id` / `execution_id` (400 "You must provide a valid instance_id OR an execution_id").
+         *     The case takes the instance's data, checks and schema; from an execution also its data (as the solution),
+         *     checks (as solution checks) and KPIs. Missing or not visible: 404 "Instance does not exist." /
+         *     "Execution does not exist.". Parent rules as for POST /case/.
+         */
+        post: operations["createCaseFromInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/case/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One case without its data
+         * @description The case with its indicators; another user's case is a 404.
+         */
+        get: operations["getCase"];
+        /**
+         * Rename or move a case
+         * @description Renames (`name`, `description`) and moves (`parent_id`: absent or 0 no move, null the root, an id one of the
+         *     user's directories). A move rewrites the paths of the whole subtree. The target must be an existing directory
+         *     of the user (404 "The data entity does not exist on the database.", 400 "The new parent is not a directory")
+         *     and not the case itself or one of its descendants (400 "A case cannot be moved into itself or one of its
+         *     descendants"). The owner does not change.
+         */
+        put: operations["updateCase"];
+        post?: never;
+        /**
+         * Delete a case and its subtree
+         * @description A directory is deleted with everything under it, in one transaction.
+         */
+        delete: operations["deleteCase"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/case/{idx}/data/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * One case with its data
+         * @description Compressed (gzip or br, per Accept-Encoding) when the body has 500 bytes or more.
+         */
+        get: operations["getCaseData"];
+        /**
+         * Rename or move a case (same as PUT /case/{idx}/)
+         * @description Renames (`name`, `description`) and moves (`parent_id`: absent or 0 no move, null the root, an id one of the
+         *     user's directories). A move rewrites the paths of the whole subtree. The target must be an existing directory
+         *     of the user (404 "The data entity does not exist on the database.", 400 "The new parent is not a directory")
+         *     and not the case itself or one of its descendants (400 "A case cannot be moved into itself or one of its
+         *     descendants"). The owner does not change.
+         */
+        put: operations["updateCaseData"];
+        post?: never;
+        /**
+         * Delete a case and its subtree (same as DELETE /case/{idx}/)
+         * @description A directory is deleted with everything under it, in one transaction.
+         */
+        delete: operations["deleteCaseData"];
+        options?: never;
+        head?: never;
+        /**
+         * Apply JSON patches to a case's data and solution
+         * @description `data_patch` / `solution_patch` are RFC 6902 operations applied to `data` / `solution`; the matching hash is
+         *     recomputed. A data patch clears `checks`, `solution_checks` and `kpis`; a solution patch clears
+         *     `solution_checks` and `kpis`. A patch that does not apply (bad pointer, failed `test`, unknown `op`): 400
+         *     "The json patch sent is not valid", nothing changed. The body may be sent with `Content-Encoding: gzip`.
+         *     The owner does not change.
+         */
+        patch: operations["patchCaseData"];
+        trace?: never;
+    };
+    "/case/{idx}/copy/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a case
+         * @description A new case named `Copy_<name>` with the same description, data, checks, schema, solution, solution checks
+         *     and KPIs, placed at the root (as in cornflow). No body.
+         */
+        post: operations["copyCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/case/{idx}/instance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an instance from a case
+         * @description An instance named `instance_from_<name>` with description `Instance created from <description>`, the
+         *     case's data and schema; the data is validated against the app (`pulp` means `solve_model_dag`) when the
+         *     case has a schema. No body.
+         */
+        post: operations["createInstanceFromCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/case/{idx1}/{idx2}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx1: number;
+                idx2: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Compare two cases
+         * @description The JSON patches (`op`, `path`, `value`) that turn the first case's data and solution into the second's.
+         *     400 "The case identifiers should be different." / "The cases asked to compare do not share the same schema";
+         *     404 "You don't have access to the first case or it doesn't exist" (or "…the second case…"). Compressed as
+         *     the data routes.
+         */
+        get: operations["compareCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dag/deployed/": {
         parameters: {
             query?: never;
@@ -1628,6 +1829,116 @@ export interface components {
             instance_checks_schema: unknown;
             solution_checks_schema: unknown;
             kpis_schema: unknown;
+        };
+        /** @description A case without its data, as answered by the creating operations (no `indicators`). */
+        CaseCreated: {
+            id: number;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            /** @description sha256 of Python's `json.dumps(data, sort_keys=True, separators=(",", ":"))` (of `null` for a directory). */
+            data_hash: string;
+            schema: string | null;
+            /** @description The same hash of `solution` (of `null` when there is none). */
+            solution_hash: string;
+            /** @description The ancestors' ids, each followed by `/` (`""` at the root, `"1/3/"` two levels down). */
+            path: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description True when the case has no data (a directory). */
+            is_dir: boolean;
+        };
+        /** @description A case without its data, with the solution's indicators. */
+        CaseListItem: {
+            id: number;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            solution_hash: string;
+            path: string;
+            /** Format: date-time */
+            updated_at: string;
+            is_dir: boolean;
+            /** @description `solution.indicators` as `key: value` pairs sorted by key, joined by `; ` (empty when there are none). */
+            indicators: string;
+        };
+        /** @description A case with its data, checks, solution, solution checks and KPIs (JSON sent back as it was received). */
+        CaseData: {
+            id: number;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            solution_hash: string;
+            path: string;
+            /** Format: date-time */
+            updated_at: string;
+            is_dir: boolean;
+            indicators: string;
+            data: unknown;
+            checks: unknown;
+            solution: unknown;
+            solution_checks: unknown;
+            kpis: unknown;
+        };
+        CaseCreateRequest: {
+            name: string;
+            description?: string;
+            /** @description The app whose schemas validate `data` and `solution` (no `pulp` alias here, as in cornflow). */
+            schema: string;
+            /** @description The directory to create the case in (null or absent → the root). */
+            parent_id?: number | null;
+            /** @description The instance data; absent for a directory. Validated against the app's instance schema. */
+            data?: unknown;
+            checks?: unknown;
+            /** @description Validated against the app's solution schema when not null. */
+            solution?: unknown;
+            solution_checks?: unknown;
+            kpis?: unknown;
+        };
+        CaseFromInstanceRequest: {
+            name: string;
+            description?: string;
+            /** @description Required and ignored (the case takes the instance's schema), as in cornflow. */
+            schema: string;
+            instance_id?: string;
+            execution_id?: string;
+            parent_id?: number | null;
+        };
+        CaseEditRequest: {
+            name?: string;
+            description?: string;
+            /** @description Absent or 0 → no move; null → move to the root; an id → move into that directory. */
+            parent_id?: number | null;
+        };
+        /** @description One RFC 6902 operation with only `op`, `path` and `value` (`from` is refused, as in cornflow). */
+        PatchOperation: {
+            op: string;
+            path: string;
+            value?: unknown;
+        };
+        CasePatchRequest: {
+            data_patch?: components["schemas"]["PatchOperation"][];
+            solution_patch?: components["schemas"]["PatchOperation"][];
+        };
+        /** @description The JSON patches that turn the first case's data / solution into the second's. */
+        CaseCompareResponse: {
+            data_patch?: components["schemas"]["PatchOperation"][];
+            solution_patch?: components["schemas"]["PatchOperation"][];
+        };
+        CaseToInstanceResponse: {
+            /** @description The new instance's id (40 hex digits). */
+            id: string;
+            schema: string | null;
         };
         /**
          * @example {
@@ -2988,6 +3299,413 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];
+        };
+    };
+    listCases: {
+        parameters: {
+            query?: {
+                /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+                limit?: components["parameters"]["limit"];
+                /** @description Rows skipped, newest first. */
+                offset?: components["parameters"]["offset"];
+                /** @description Only rows of this app (equality on the stored `schema`). */
+                schema?: components["parameters"]["schema"];
+                /** @description Only the row with this id (cornflow declares this filter but answers 500). */
+                id?: components["parameters"]["id"];
+                /** @description Only rows with exactly this name (cornflow declares this filter but answers 500). */
+                name?: components["parameters"]["name"];
+                /** @description Created at or after this naive UTC date-time. */
+                creation_date_gte?: components["parameters"]["creation_date_gte"];
+                /** @description Created at or before this naive UTC date-time. */
+                creation_date_lte?: components["parameters"]["creation_date_lte"];
+                /** @description Updated at or after this naive UTC date-time (cornflow answers 500). */
+                update_date_gte?: components["parameters"]["update_date_gte"];
+                /** @description Updated at or before this naive UTC date-time (cornflow answers 500). */
+                update_date_lte?: components["parameters"]["update_date_lte"];
+                /** @description Accepted for compatibility; objects are hard-deleted, so the list is always empty. */
+                deletion_date_gte?: components["parameters"]["deletion_date_gte"];
+                /** @description Accepted for compatibility; objects are hard-deleted, so the list is always empty. */
+                deletion_date_lte?: components["parameters"]["deletion_date_lte"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cases, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseListItem"][];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCaseFromInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseFromInstanceRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseListItem"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated correctly */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object has been deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The object has been deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCaseData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case and its data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseData"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCaseData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated correctly */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteCaseData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The object has been deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The object has been deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    patchCaseData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CasePatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Patched. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Patched correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    copyCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseCreated"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInstanceFromCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseToInstanceResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    compareCases: {
+        parameters: {
+            query?: {
+                /** @description Include `data_patch` (default true; true/false, 1/0, yes/no, on/off, t/f, y/n). */
+                data?: string;
+                /** @description Include `solution_patch` (default true; true/false, 1/0, yes/no, on/off, t/f, y/n). */
+                solution?: string;
+            };
+            header?: never;
+            path: {
+                idx1: number;
+                idx2: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The patches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseCompareResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
     };
     listDeployedDags: {

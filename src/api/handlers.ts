@@ -10,6 +10,7 @@ import { usersHandlers } from './users.js';
 import { rolesHandlers } from './roles.js';
 import { licencesHandlers } from './licences.js';
 import { instancesHandlers } from './instances.js';
+import { casesHandlers } from './cases.js';
 import { appsHandlers } from './apps.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
@@ -46,5 +47,6 @@ export const handlers: HandlerMap = {
   ...rolesHandlers,
   ...licencesHandlers,
   ...instancesHandlers,
+  ...casesHandlers,
   ...appsHandlers,
 };

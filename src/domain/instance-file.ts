@@ -5,10 +5,12 @@ import { extname } from 'node:path';
 import type { DataContext } from './instances.js';
 import { insertNew, storedData } from './instances.js';
 import { AppError, EndpointNotImplemented, InvalidUsage } from './errors.js';
-import { toPlain, parseLossless, type JsonValue } from './json-hash.js';
+import { JsonNumber, pyFloatRepr, toPlain, parseLossless, type JsonValue } from './json-hash.js';
 
 interface MpsModule {
   parseMpsToPulp(text: string, opts: { minimize: boolean }): unknown;
+  /** The dict with each number built by `num` (told whether PuLP holds a Python float there). */
+  parseMpsToPulpAs?<N>(text: string, opts: { minimize: boolean }, num: (value: number, isFloat: boolean) => N): unknown;
   MpsParseError: new (...args: never[]) => Error;
 }
 
@@ -43,6 +45,9 @@ export function formBoolean(value: string | undefined, field: string): boolean {
   throw new InvalidUsage(`{'form': {'${field}': ['Not a valid boolean.']}}`);
 }
 
+/** A number of PuLP's dict as Python holds it: a float (`1.0`, `2.5e-05`) or an int. */
+export const pythonNumber = (value: number, isFloat: boolean): JsonNumber => new JsonNumber(isFloat ? pyFloatRepr(value) : String(value), !isFloat);
+
 export interface UploadedFile {
   originalname: string;
   buffer: Buffer;
@@ -64,7 +69,8 @@ export async function createInstanceFromFile(
   if (!parser) throw new EndpointNotImplemented('The MPS parser is not available on this server');
   let model: unknown;
   try {
-    model = parser.parseMpsToPulp(file.buffer.toString('utf8'), { minimize });
+    const text = file.buffer.toString('utf8');
+    model = parser.parseMpsToPulpAs ? parser.parseMpsToPulpAs(text, { minimize }, pythonNumber) : parser.parseMpsToPulp(text, { minimize });
   } catch (err) {
     if (err instanceof parser.MpsParseError || err instanceof RangeError || err instanceof TypeError) {
       throw new InvalidUsage('Error reading or parsing the MPS file.');
@@ -72,7 +78,8 @@ export async function createInstanceFromFile(
     if (err instanceof AppError) throw err;
     throw new InvalidUsage('Error reading or parsing the MPS file.');
   }
-  // Round-trip through the lossless parser so floats are written as Python writes them.
-  const value = parseLossless(JSON.stringify(toPlain(model as JsonValue)));
+  // parseMpsToPulpAs gives JsonNumbers (Python's floats and ints); a plain model goes through the lossless
+  // parser so its numbers are at least written as Python writes them.
+  const value = parser.parseMpsToPulpAs ? (model as JsonValue) : parseLossless(JSON.stringify(toPlain(model as JsonValue)));
   return insertNew(ctx, { name: form.name, description: form.description ?? null, schema: 'solve_model_dag', data: await storedData(value), checks: null });
 }

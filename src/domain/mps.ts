@@ -23,25 +23,27 @@ export class MpsParseError extends Error {
 
 // ── Output shape: PuLP's LpProblem.toDict(), keys in PuLP's order ──
 
-export interface PulpCoefficient {
+// `N` is how a number is represented: plain `number` by default; the form built by parseMpsToPulpAs (as /instancefile/ uses it)
+// writes the Python floats of PuLP's dict (values read by float()) as 1.0 and its int defaults as 0.
+export interface PulpCoefficient<N = number> {
   name: string;
-  value: number;
+  value: N;
 }
-export interface PulpObjective {
+export interface PulpObjective<N = number> {
   name: string | null;
-  coefficients: PulpCoefficient[];
+  coefficients: PulpCoefficient<N>[];
 }
 /** sense: -1 `<=`, 0 `=`, 1 `>=`; the row reads `Σ coef·x + constant (sense) 0`. */
-export interface PulpConstraint {
+export interface PulpConstraint<N = number> {
   sense: -1 | 0 | 1;
   pi: number | null;
-  constant: number;
+  constant: N;
   name: string;
-  coefficients: PulpCoefficient[];
+  coefficients: PulpCoefficient<N>[];
 }
-export interface PulpVariable {
-  lowBound: number | null;
-  upBound: number | null;
+export interface PulpVariable<N = number> {
+  lowBound: N | null;
+  upBound: N | null;
   cat: 'Continuous' | 'Integer';
   varValue: number | null;
   dj: number | null;
@@ -53,10 +55,10 @@ export interface PulpParameters {
   status: number;
   sol_status: number;
 }
-export interface PulpModel {
-  objective: PulpObjective;
-  constraints: PulpConstraint[];
-  variables: PulpVariable[];
+export interface PulpModel<N = number> {
+  objective: PulpObjective<N>;
+  constraints: PulpConstraint<N>[];
+  variables: PulpVariable<N>[];
   parameters: PulpParameters;
   sos1: unknown[];
   sos2: unknown[];
@@ -74,6 +76,8 @@ export interface MpsRow {
   /** COLUMNS entries in file order; a repeated (column, row) pair is kept as written. */
   entries: MpsEntry[];
   rhs: number;
+  /** Whether the RHS section set `rhs` (PuLP: a float), or it is the default int 0. */
+  rhsFromFile: boolean;
   /** RANGES value R as written, or null. */
   range: number | null;
 }
@@ -83,6 +87,9 @@ export interface MpsColumn {
   /** null = unbounded. PuLP's defaults: 0 and null. */
   lowBound: number | null;
   upBound: number | null;
+  /** Whether the bound was read from the file (PuLP: a float) rather than a default or BV's 0/1 (ints). */
+  lowFromFile: boolean;
+  upFromFile: boolean;
   semicontinuous: boolean;
 }
 export interface MpsModel {
@@ -148,6 +155,7 @@ interface RowAcc {
   type: 'N' | 'E' | 'L' | 'G';
   entries: MpsEntry[];
   rhs: number;
+  rhsFromFile: boolean;
   range: number | null;
 }
 
@@ -258,7 +266,7 @@ export function readMps(text: string): MpsModel {
         // PuLP lets a later E/L/G declaration replace an earlier one (in place, entries and RHS reset).
         // An N row declared twice, or a name used for both N and E/L/G, has no sensible reading.
         if (before !== undefined && (before.type === 'N' || type === 'N')) fail(`row '${rowName}' declared twice`, lineNo);
-        const r: RowAcc = { name: rowName, type: type as RowAcc['type'], entries: [], rhs: 0, range: null };
+        const r: RowAcc = { name: rowName, type: type as RowAcc['type'], entries: [], rhs: 0, rhsFromFile: false, range: null };
         rows.set(rowName, r);
         if (r.type === 'N') nRows.push(r);
         break;
@@ -276,7 +284,7 @@ export function readMps(text: string): MpsModel {
         let col = columns.get(colName);
         if (col === undefined) {
           // PuLP fixes the category where the column first appears.
-          col = { name: colName, cat: integer ? 'Integer' : 'Continuous', lowBound: 0, upBound: null, semicontinuous: false };
+          col = { name: colName, cat: integer ? 'Integer' : 'Continuous', lowBound: 0, upBound: null, lowFromFile: false, upFromFile: false, semicontinuous: false };
           columns.set(colName, col);
         }
         for (let j = 1; j < t.length; j += 2) {
@@ -292,7 +300,10 @@ export function readMps(text: string): MpsModel {
         for (let j = 0; j < pairs.length; j += 2) {
           const r = row(pairs[j], lineNo);
           const v = finite(pairs[j + 1], lineNo, `${section} value`);
-          if (mode === 'rhs') r.rhs = v;
+          if (mode === 'rhs') {
+            r.rhs = v;
+            r.rhsFromFile = true;
+          }
           else if (r.type !== 'N') r.range = v; // a range on a free row means nothing
         }
         break;
@@ -358,15 +369,19 @@ export function readMps(text: string): MpsModel {
     switch (type) {
       case 'UP': // PuLP: sets the upper bound only, even when negative (no "lower becomes -inf" rule)
         col.upBound = upper(value());
+        col.upFromFile = true;
         break;
       case 'LO':
         col.lowBound = lower(value());
+        col.lowFromFile = true;
         break;
       case 'FX': {
         const v = value();
         if (!Number.isFinite(v)) fail('fixed bound must be finite', lineNo);
         col.lowBound = v;
         col.upBound = v;
+        col.lowFromFile = true;
+        col.upFromFile = true;
         break;
       }
       case 'FR':
@@ -381,18 +396,23 @@ export function readMps(text: string): MpsModel {
       case 'BV': // PuLP: bounds 0..1, category unchanged
         col.lowBound = 0;
         col.upBound = 1;
+        col.lowFromFile = false;
+        col.upFromFile = false;
         break;
       case 'LI': // not in PuLP; standard meaning
         col.lowBound = lower(value());
+        col.lowFromFile = true;
         col.cat = 'Integer';
         break;
       case 'UI':
         col.upBound = upper(value());
+        col.upFromFile = true;
         col.cat = 'Integer';
         break;
       case 'SC': // not in PuLP; value (if any) is the upper bound, missing means +infinity
         col.semicontinuous = true;
         col.upBound = valueToken === undefined ? null : upper(value());
+        col.upFromFile = valueToken !== undefined;
         break;
     }
   }
@@ -413,7 +433,7 @@ export function readMps(text: string): MpsModel {
 
   const constraintRows: MpsRow[] = [];
   for (const r of rows.values()) {
-    if (r.type !== 'N') constraintRows.push({ name: r.name, type: r.type, entries: r.entries, rhs: r.rhs, range: r.range });
+    if (r.type !== 'N') constraintRows.push({ name: r.name, type: r.type, entries: r.entries, rhs: r.rhs, rhsFromFile: r.rhsFromFile, range: r.range });
   }
   return {
     name,
@@ -450,16 +470,16 @@ function comparePy(a: string, b: string): number {
 }
 
 /** dict(var → value): the first occurrence fixes the position, the last one the value. */
-function foldEntries(entries: MpsEntry[]): PulpCoefficient[] {
+function foldEntries<N>(entries: MpsEntry[], num: NumberForm<N>): PulpCoefficient<N>[] {
   const at = new Map<string, number>();
-  const out: PulpCoefficient[] = [];
+  const out: PulpCoefficient<N>[] = [];
   for (const e of entries) {
     const i = at.get(e.column);
     if (i === undefined) {
       at.set(e.column, out.length);
-      out.push({ name: pulpVarName(e.column), value: e.value });
+      out.push({ name: pulpVarName(e.column), value: num(e.value, true) });
     } else {
-      out[i].value = e.value;
+      out[i].value = num(e.value, true);
     }
   }
   return out;
@@ -474,6 +494,13 @@ const SENSE: Record<MpsRow['type'], -1 | 0 | 1> = { L: -1, E: 0, G: 1 };
  * (clashing names after PuLP's renaming) or where the model cannot be expressed (semi-continuous).
  */
 export function mpsToPulp(model: MpsModel, opts: { minimize: boolean }): PulpModel {
+  return buildPulp(model, opts, (v) => v);
+}
+
+/** How a number of PuLP's dict is written: `isFloat` when PuLP holds a Python float, else an int. */
+export type NumberForm<N> = (value: number, isFloat: boolean) => N;
+
+function buildPulp<N>(model: MpsModel, opts: { minimize: boolean }, num: NumberForm<N>): PulpModel<N> {
   // LpProblem.addConstraint refuses two constraints whose PuLP names coincide.
   const names = new Set<string>();
   const rowNames = model.rows.map((r) => {
@@ -483,14 +510,14 @@ export function mpsToPulp(model: MpsModel, opts: { minimize: boolean }): PulpMod
     return cname;
   });
 
-  const constraints: PulpConstraint[] = [];
+  const constraints: PulpConstraint<N>[] = [];
   const used = new Set<string>();
   model.rows.forEach((r, k) => {
     for (const e of r.entries) used.add(e.column);
-    const coefficients = foldEntries(r.entries);
-    // LpConstraint(e, rhs=b) has constant 0 - b
-    const row = (sense: -1 | 0 | 1, bound: number, name: string, coefs: PulpCoefficient[]): PulpConstraint =>
-      ({ sense, pi: null, constant: 0 - bound, name, coefficients: coefs });
+    const coefficients = foldEntries(r.entries, num);
+    // LpConstraint(e, rhs=b) has constant 0 - b: a float when b came from the file, else the int 0
+    const row = (sense: -1 | 0 | 1, bound: number, name: string, coefs: PulpCoefficient<N>[], isFloat = r.rhsFromFile): PulpConstraint<N> =>
+      ({ sense, pi: null, constant: num(0 - bound, isFloat), name, coefficients: coefs });
     if (r.range === null) {
       constraints.push(row(SENSE[r.type], r.rhs, rowNames[k], coefficients));
       return;
@@ -509,12 +536,12 @@ export function mpsToPulp(model: MpsModel, opts: { minimize: boolean }): PulpMod
     for (let n = 2; names.has(extra); n++) extra = `${rowNames[k]}_range_${n}`;
     names.add(extra);
     constraints.push(row(rhsIsUpper ? -1 : 1, r.rhs, rowNames[k], coefficients));
-    constraints.push(row(rhsIsUpper ? 1 : -1, other, extra, coefficients.map((c) => ({ ...c }))));
+    constraints.push(row(rhsIsUpper ? 1 : -1, other, extra, coefficients.map((c) => ({ ...c })), true));
   });
 
-  const objCoefficients = foldEntries(model.objective.entries);
+  const objCoefficients = foldEntries(model.objective.entries, num);
   for (const e of model.objective.entries) used.add(e.column);
-  const variables: PulpVariable[] = [];
+  const variables: PulpVariable<N>[] = [];
   for (const c of model.columns) {
     if (!used.has(c.name)) continue; // LpProblem.variables() lists only variables in some expression
     const { lowBound, upBound } = c;
@@ -522,7 +549,14 @@ export function mpsToPulp(model: MpsModel, opts: { minimize: boolean }): PulpMod
     if (c.semicontinuous && ((lowBound !== null && lowBound > 0) || (upBound !== null && upBound < 0))) {
       throw new MpsParseError(`semi-continuous column '${c.name}' cannot be represented in a PuLP model`);
     }
-    variables.push({ lowBound, upBound, cat: c.cat, varValue: null, dj: null, name: pulpVarName(c.name) });
+    variables.push({
+      lowBound: lowBound === null ? null : num(lowBound, c.lowFromFile),
+      upBound: upBound === null ? null : num(upBound, c.upFromFile),
+      cat: c.cat,
+      varValue: null,
+      dj: null,
+      name: pulpVarName(c.name),
+    });
   }
   variables.sort((a, b) => comparePy(a.name, b.name));
   for (let i = 1; i < variables.length; i++) {
@@ -534,8 +568,8 @@ export function mpsToPulp(model: MpsModel, opts: { minimize: boolean }): PulpMod
     // toDict() checks duplicate names first, then fixObjective() gives an objective without variables
     // the `__dummy` variable; it joins the list last, and the (stable) sort keeps it after a user's
     // own column called __dummy.
-    objCoefficients.push({ name: DUMMY, value: 1 });
-    variables.push({ lowBound: 0, upBound: 0, cat: 'Continuous', varValue: null, dj: null, name: DUMMY });
+    objCoefficients.push({ name: DUMMY, value: num(1, false) });
+    variables.push({ lowBound: num(0, false), upBound: num(0, false), cat: 'Continuous', varValue: null, dj: null, name: DUMMY });
     variables.sort((a, b) => comparePy(a.name, b.name));
   }
 
@@ -552,6 +586,16 @@ export function mpsToPulp(model: MpsModel, opts: { minimize: boolean }): PulpMod
 /** cornflow's `LpProblem.fromMPS(file, sense=1 if minimize else -1).toDict()`. Throws MpsParseError. */
 export function parseMpsToPulp(text: string, opts: { minimize: boolean }): PulpModel {
   return mpsToPulp(readMps(text), opts);
+}
+
+/**
+ * The same dict with Python's number types told apart: `num(value, isFloat)` builds each number, `isFloat`
+ * for what PuLP read with float() (coefficients, RHS-derived constants, bounds given in the file), not for
+ * its int defaults (constant 0, lowBound 0, BV's 0/1, the `__dummy` entries). /instancefile/ writes floats
+ * as Python does (`1.0`, `2.5e-05`) so the stored text and data_hash match cornflow's.
+ */
+export function parseMpsToPulpAs<N>(text: string, opts: { minimize: boolean }, num: NumberForm<N>): PulpModel<N> {
+  return buildPulp(readMps(text), opts, num);
 }
 
 /** Uploaded bytes → text. Python opens the saved file as UTF-8, so bytes that are not UTF-8 fail. */
