@@ -49,10 +49,18 @@ function effectiveSpec(deps: AppDeps): unknown {
   return spec;
 }
 
+const ALARM_VIEWS = new Set(['alarms', 'alarms-detail', 'main-alarms']);
+
 /** Operations that are not registered under this configuration (cornflow's conditional endpoints). */
 function disabled(deps: AppDeps): Set<string> {
   const off = new Set<string>();
   if (deps.config.authType !== 'db' || deps.config.signupActivated === 0) off.add('signup');
+  // Alarm routes exist only when CF_ALARMS_ENDPOINT is true (cornflow: any set value, even "0").
+  if (!deps.config.alarmsEnabled) {
+    for (const route of deps.routes.routes) {
+      if (route.view && ALARM_VIEWS.has(route.view)) for (const op of Object.values(route.operations)) off.add(op.operationId);
+    }
+  }
   return off;
 }
 

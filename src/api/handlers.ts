@@ -11,6 +11,8 @@ import { rolesHandlers } from './roles.js';
 import { licencesHandlers } from './licences.js';
 import { instancesHandlers } from './instances.js';
 import { appsHandlers } from './apps.js';
+import { alarmsHandlers } from './alarms.js';
+import { tablesHandlers } from './tables.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
 type Op<K extends keyof operations> = operations[K];
@@ -47,4 +49,6 @@ export const handlers: HandlerMap = {
   ...licencesHandlers,
   ...instancesHandlers,
   ...appsHandlers,
+  ...alarmsHandlers,
+  ...tablesHandlers,
 };
