@@ -1,15 +1,14 @@
 // The example plugin (docs/plugins.md): notes. Its contract is openapi.json (a standalone OpenAPI document);
 // generated/api.ts is openapi-typescript's output for it, and types the handlers below through definePlugin.
 // Load it with CORNFLOW_PLUGINS=./plugins/example (or EXTERNAL_APP=1 EXTERNAL_APP_MODULE=./plugins/example).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { operations } from './generated/api.js';
 import { definePlugin, type PluginSpec } from '../../src/plugins/types.js';
 import { ObjectDoesNotExist } from '../../src/domain/errors.js';
 import { nowStored } from '../../src/storage/time.js';
 import * as m001 from './migrations/001_example_notes.js';
+import specJson from './openapi.json' with { type: 'json' };
 
-const spec = JSON.parse(readFileSync(join(import.meta.dirname, 'openapi.json'), 'utf8')) as PluginSpec;
+const spec = specJson as unknown as PluginSpec;
 
 interface NoteRow {
   id: number | string;
