@@ -18,7 +18,7 @@ export class PluginError extends Error {
 function entryFile(path: string): string {
   if (!existsSync(path)) throw new PluginError(`plugin ${path} not found`);
   if (!statSync(path).isDirectory()) return path;
-  for (const f of ['index.js', 'index.ts', 'dist/index.js']) if (existsSync(join(path, f))) return join(path, f);
+  for (const f of ['index.js', 'index.mjs', 'index.ts', 'dist/index.js']) if (existsSync(join(path, f))) return join(path, f);
   throw new PluginError(`plugin folder ${path} has no index.js or index.ts`);
 }
 
