@@ -1,10 +1,13 @@
 import { expect } from 'chai';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { forEachDatabase, type TestApp } from './support/app.js';
 import { ContractChecker } from './support/contract.js';
+import { PROJECT_ROOT } from '../src/paths.js';
 import { describeTables, generatePlugin, GeneratorError, writePlugin } from '../src/plugins/generator.js';
 import { importPlugin, migratePlugins, rollbackPlugins } from '../src/plugins/loader.js';
 
@@ -58,6 +61,22 @@ describe('generate_from_schema (unit)', () => {
     expect(Object.keys(spec.paths)).to.include.members(['/library/books/', '/library/books/{idx}/', '/library/books/bulk/']);
     expect(spec.paths['/library/books/{idx}/'].patch.operationId).to.equal('patchLibraryBooks');
     expect(spec['x-cornflow-views'].find((v: { name: string }) => v.name === 'library-authors').roles).to.deep.equal(['planner', 'admin']);
+  });
+});
+
+describe('generate_from_schema (CLI)', function () {
+  this.timeout(60_000);
+  const dev = join(PROJECT_ROOT, 'bin', 'dev.js');
+  it("takes cornflow's options and the friendlier alias", () => {
+    const a = join(out, 'cli-a');
+    execFileSync(process.execPath, [dev, 'schemas', 'generate_from_schema', '-p', join(import.meta.dirname, 'fixtures', 'generator', 'library.json'), '-a', 'library', '-o', a, '-r', 'put_bulk']);
+    expect(JSON.parse(readFileSync(join(a, 'openapi.json'), 'utf8')).paths['/library/books/bulk/']).to.not.have.property('put');
+    const b = join(out, 'cli-b');
+    execFileSync(process.execPath, [dev, 'plugins', 'generate', join(import.meta.dirname, 'fixtures', 'generator', 'one_table.json'), '--table', 'sensors', '--out', b]);
+    expect(existsSync(join(b, 'index.mjs'))).to.equal(true);
+    const bad = spawnSync(process.execPath, [dev, 'schemas', 'generate_from_schema', '-p', join(out, 'missing.json')], { encoding: 'utf8' });
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.match(/^Error: schema .*missing.json does not exist$/m);
   });
 });
 
