@@ -22,8 +22,8 @@ import { securityHandler } from './auth/security.js';
 /** Naive (cornflow) and zoned ISO date-times; ajv's RFC 3339 check rejects cornflow's naive values. */
 export const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-function adapt(operationId: keyof HandlerMap, deps: AppDeps): RequestHandler {
-  const handler = handlers[operationId] as unknown as (ctx: object) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+function adapt(operationId: string, deps: AppDeps): RequestHandler {
+  const handler = (handlers[operationId as keyof HandlerMap] ?? deps.pluginHandlers?.[operationId]) as unknown as (ctx: object) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
   return async (req, res) => {
     // The validator's coerced path values (express may hand the last parameter back as a string).
     const params = (req as { openapi?: { pathParams?: Record<string, unknown> } }).openapi?.pathParams ?? req.params;
@@ -50,10 +50,23 @@ function effectiveSpec(deps: AppDeps): unknown {
   return spec;
 }
 
+const ALARM_VIEWS = new Set(['alarms', 'alarms-detail', 'main-alarms']);
+
+/** The contract this server serves: the core spec merged with the plugins' fragments (for /openapi.json, docs). */
+export function servedSpec(deps: AppDeps): unknown {
+  return effectiveSpec(deps);
+}
+
 /** Operations that are not registered under this configuration (cornflow's conditional endpoints). */
 function disabled(deps: AppDeps): Set<string> {
   const off = new Set<string>();
   if (deps.config.authType !== 'db' || deps.config.signupActivated === 0) off.add('signup');
+  // Alarm routes exist only when CF_ALARMS_ENDPOINT is true (cornflow: any set value, even "0").
+  if (!deps.config.alarmsEnabled) {
+    for (const route of deps.routes.routes) {
+      if (route.view && ALARM_VIEWS.has(route.view)) for (const op of Object.values(route.operations)) off.add(op.operationId);
+    }
+  }
   return off;
 }
 
@@ -130,8 +143,10 @@ export function createApp(deps: AppDeps): express.Express {
         basePath: '',
         resolver: (_basePath: string, route: { openApiRoute: string; method: string }) => {
           const op = routes.routes.find((r) => r.path === route.openApiRoute)?.operations[route.method.toLowerCase() as 'get'];
-          if (!op || !(op.operationId in handlers)) throw new Error(`no handler for ${route.method} ${route.openApiRoute}`);
-          return adapt(op.operationId as keyof HandlerMap, deps);
+          if (!op || !(op.operationId in handlers || op.operationId in (deps.pluginHandlers ?? {}))) {
+            throw new Error(`no handler for ${route.method} ${route.openApiRoute}`);
+          }
+          return adapt(op.operationId, deps);
         },
       },
     }),

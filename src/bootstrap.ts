@@ -15,6 +15,8 @@ import { createDirectory } from './auth/ldap.js';
 import { createOrchestrator } from './orchestration/orchestrator.js';
 import { AppError, AUTH_MESSAGES } from './domain/errors.js';
 import { registerBuiltInApps } from './domain/apps.js';
+import { handlers as coreHandlers } from './api/handlers.js';
+import { loadPlugins, mergeSpecs, migratePlugins, pluginHandlers, registerPluginTables } from './plugins/loader.js';
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'cornflow' } });
@@ -49,9 +51,13 @@ export interface PrepareOptions {
 export async function prepare(config: Config, options: PrepareOptions = {}): Promise<AppDeps> {
   const logger = options.logger ?? createLogger(config);
   const db = options.db ?? createDb(config);
-  const applied = await migrateLatest(db);
+  // Plugins first: a bad plugin stops start-up before anything is written.
+  const plugins = await loadPlugins(config.plugins);
+  const routes = new RouteTable(mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers)));
+  const applied = [...(await migrateLatest(db)), ...(await migratePlugins(db, plugins))];
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
-  const routes = new RouteTable(loadSpec());
+  registerPluginTables(plugins);
+  if (plugins.length) logger.info({ plugins: plugins.map((p) => p.name) }, 'loaded plugins');
   const seeded = await seedAccess(db, routes.views, accessFeatures(config));
   logger.debug(seeded, 'access seeded');
   const apps = await registerBuiltInApps(db);
@@ -72,6 +78,7 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
     db,
     routes,
     logger,
+    pluginHandlers: pluginHandlers(plugins),
     authenticator: createAuthenticator(
       db,
       secret,

@@ -33,6 +33,8 @@ export interface Config {
     healthPath: string;
   };
   alarmsEnabled: boolean;
+  /** Plugins to load (package names or folders): CORNFLOW_PLUGINS, plus EXTERNAL_APP_MODULE when EXTERNAL_APP is on. */
+  plugins: string[];
   executionFiles: { enabled: boolean; path: string; cleanupDays: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   corsOrigins: string;
@@ -176,6 +178,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     // cornflow enables alarms for any set value, even "0"; here it is a real boolean.
     alarmsEnabled: bool(env, 'CF_ALARMS_ENDPOINT', false),
+    plugins: [
+      ...(env.CORNFLOW_PLUGINS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+      ...(bool(env, 'EXTERNAL_APP', false) && env.EXTERNAL_APP_MODULE ? [env.EXTERNAL_APP_MODULE.trim()] : []),
+    ],
     executionFiles: {
       enabled: bool(env, 'EXECUTION_FILES', false),
       path: resolve(str(env, 'EXECUTION_FILES_PATH', 'execution_files')),

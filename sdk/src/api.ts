@@ -876,6 +876,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alarms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the alarms
+         * @description The alarms that are not disabled, by id. `criticality` keeps the alarms with exactly that criticality;
+         *     `schema` is accepted and ignored, as in cornflow. Only registered when CF_ALARMS_ENDPOINT is true.
+         */
+        get: operations["listAlarms"];
+        put?: never;
+        /**
+         * Create an alarm
+         * @description Creates an alarm and answers it with 201.
+         */
+        post: operations["createAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alarms/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get one alarm
+         * @description A disabled or missing alarm → 404.
+         */
+        get: operations["getAlarm"];
+        /**
+         * Edit an alarm
+         * @description Changes the fields sent (partial). A disabled or missing alarm → 404.
+         */
+        put: operations["updateAlarm"];
+        post?: never;
+        /**
+         * Disable an alarm
+         * @description Soft delete, as cornflow: sets `deleted_at` (not `updated_at`); an already disabled alarm is found and
+         *     disabled again. A missing id → 404 `Object with id <idx> not found.`
+         */
+        delete: operations["deleteAlarm"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/main-alarms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the main alarms
+         * @description The main alarms that are not disabled, by id, filtered by `id_alarm` and `criticality` (equality);
+         *     `schema` is accepted and ignored, as in cornflow.
+         */
+        get: operations["listMainAlarms"];
+        put?: never;
+        /**
+         * Create a main alarm
+         * @description `id_alarm` must name an existing alarm: otherwise 400
+         *     `Integrity error on saving with data <Main_Alarms None>` and nothing is written.
+         */
+        post: operations["createMainAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/table/{table_name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                table_name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Rows of a database table (service users)
+         * @description `table_name` is one of cornflow's tables (users, instances, executions, cases, actions, api_view, roles,
+         *     permission_view, user_role, deployed_workflows, permission_dag, alarms, main_alarms) or a plugin's table.
+         *     instances, executions and cases: newest first, `limit` default 10; other tables: by primary key, all rows
+         *     unless `limit` is given; soft-deleted rows are left out. An unknown table → 404 (cornflow: 500).
+         *     Password hashes are never returned (cornflow returns them).
+         */
+        get: operations["listTableRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/table/{table_name}/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                table_name: string;
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One row of a database table (service users)
+         * @description For tables with an integer primary key a non-integer `idx` → 400 `Invalid identifier.`; a missing or
+         *     soft-deleted row → 404; an unknown table → 404 (cornflow: 500). Password hashes are never returned.
+         */
+        get: operations["getTableRow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2162,6 +2294,46 @@ export interface components {
             description?: string | null;
             instance: unknown;
             solution?: unknown;
+        };
+        Alarm: {
+            name: string;
+            criticality: number;
+            description: string;
+            schema: string | null;
+            id: number;
+        };
+        AlarmCreateRequest: {
+            name: string;
+            criticality: number;
+            description: string;
+            schema?: string;
+        };
+        AlarmEditRequest: {
+            name?: string;
+            criticality?: number;
+            description?: string;
+            schema?: string;
+        };
+        MainAlarm: {
+            id_alarm: number;
+            criticality: number;
+            message: string;
+            schema: string | null;
+            id: number;
+        };
+        MainAlarmCreateRequest: {
+            id_alarm: number;
+            criticality: number;
+            message: string;
+            schema?: string;
+        };
+        /**
+         * @description One row of a table as a column → value object. JSON columns are parsed, booleans are booleans and
+         *     timestamps use cornflow's RFC 1123 form (`Tue, 02 Jan 2024 03:04:05 GMT`). Secret columns (password hashes)
+         *     are never returned.
+         */
+        TableRow: {
+            [key: string]: unknown;
         };
     };
     responses: {
@@ -3886,6 +4058,264 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExampleDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAlarms: {
+        parameters: {
+            query?: {
+                criticality?: number;
+                /** @description Accepted and ignored (as cornflow). */
+                schema?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alarms. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alarm"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlarmCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alarm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alarm. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alarm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlarmEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disabled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Object marked as disabled"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["AuthError"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMainAlarms: {
+        parameters: {
+            query?: {
+                id_alarm?: number;
+                criticality?: number;
+                /** @description Accepted and ignored (as cornflow). */
+                schema?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The main alarms. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MainAlarm"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMainAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MainAlarmCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MainAlarm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTableRows: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Rows skipped, newest first. */
+                offset?: components["parameters"]["offset"];
+            };
+            header?: never;
+            path: {
+                table_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableRow"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTableRow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                table_name: string;
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The row. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableRow"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -7,6 +7,7 @@ import type { Authenticator } from '../auth/authenticate.js';
 import type { Orchestrator } from '../orchestration/orchestrator.js';
 import type { AuthSettings } from '../domain/auth.js';
 import type { UserRow } from '../storage/users.js';
+import type { AnyHandler as PluginHandler } from '../plugins/types.js';
 
 export interface AppDeps {
   config: Config;
@@ -16,6 +17,8 @@ export interface AppDeps {
   orchestrator: Orchestrator;
   auth: AuthSettings;
   logger: Logger;
+  /** Handlers of the loaded plugins' operations, by operationId (src/plugins/). */
+  pluginHandlers?: Record<string, PluginHandler>;
 }
 
 declare global {

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { CornflowCommand } from '../../base.js';
 import { upgrade } from '../../../src/cli-support/migrations.js';
+import { loadPlugins, migratePlugins } from '../../../src/plugins/loader.js';
 
 export default class MigrationsUpgrade extends CornflowCommand {
   static override description = 'Apply the pending database migrations (each one is printed as it is applied)';
@@ -11,8 +12,16 @@ export default class MigrationsUpgrade extends CornflowCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MigrationsUpgrade);
-    const db = await this.database(this.cornflowConfig(flags));
+    const config = this.cornflowConfig(flags);
+    const db = await this.database(config);
     const applied = await upgrade(db, flags.revision, (name) => this.log(`applied ${name}`));
+    // The plugins' migrations run after the core ones (each plugin has its own migration table).
+    if (flags.revision === 'head') {
+      for (const name of await migratePlugins(db, await loadPlugins(config.plugins))) {
+        this.log(`applied ${name}`);
+        applied.push(name);
+      }
+    }
     this.log(applied.length ? `${applied.length} migration(s) applied` : 'database already up to date');
   }
 }

@@ -1,0 +1,147 @@
+import { expect } from 'chai';
+import { forEachDatabase, type CallOptions } from './support/app.js';
+import { ContractChecker } from './support/contract.js';
+import { loadConfig } from '../src/config.js';
+import { loadSpec } from '../src/api/spec.js';
+import { servedSpec } from '../src/app.js';
+import { importPlugin, mergeSpecs, migratePlugins, PluginError, rollbackPlugins } from '../src/plugins/loader.js';
+import type { CornflowPlugin } from '../src/plugins/types.js';
+
+const EXAMPLE = './plugins/example';
+
+forEachDatabase(
+  'plugins (example plugin)',
+  (t) => {
+    // Responses of the plugin's operations are checked against the merged contract.
+    let checker: ContractChecker | undefined;
+    const call = async (method: 'get' | 'post' | 'delete', url: string, opts?: CallOptions) => {
+      const res = await t[method](url, opts);
+      (checker ??= new ContractChecker(t.deps.routes.spec)).check(method, url, res);
+      return res;
+    };
+    it('serves the merged contract: the plugin operations, schemas and views', () => {
+      const spec = servedSpec(t.deps) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+      expect(spec.paths).to.include.keys('/example-notes/', '/example-notes/{idx}/', '/instance/');
+      expect(spec.components.schemas).to.include.keys('ExampleNote', 'ExampleNoteRequest', 'InstanceDetail');
+      expect(t.deps.routes.view('example-notes')?.url_rule).to.equal('/example-notes/');
+    });
+    it('seeds the plugin views and permissions', async () => {
+      const views = await t.knex('api_view').whereIn('name', ['example-notes', 'example-notes-detail']);
+      expect(views.length).to.equal(2);
+      const viewer = await t.knex('permission_view as p').join('api_view as v', 'v.id', 'p.api_view_id').where({ 'v.name': 'example-notes', 'p.role_id': 1 });
+      expect(viewer.map((r: { action_id: number }) => Number(r.action_id))).to.deep.equal([1]);
+    });
+    it('creates, lists, gets and deletes notes', async () => {
+      const planner = await t.user('planner');
+      const created = await call('post', '/example-notes/', { token: planner.token, body: { title: 'first', body: 'hello' } });
+      expect(created.status).to.equal(201);
+      expect(created.body).to.deep.equal({ id: created.body.id, title: 'first', body: 'hello', user_id: planner.id });
+      expect((await call('get', '/example-notes/', { token: planner.token, query: { title: 'first' } })).body).to.deep.equal([created.body]);
+      expect((await call('get', `/example-notes/${created.body.id}/`, { token: planner.token })).body).to.deep.equal(created.body);
+      const svc = await t.user('service');
+      const row = await t.get(`/table/example_notes/${created.body.id}/`, { token: svc.token });
+      expect(row.status).to.equal(200);
+      expect(row.body.title).to.equal('first');
+      const del = await call('delete', `/example-notes/${created.body.id}/`, { token: planner.token });
+      expect(del.body).to.deep.equal({ message: 'The object has been deleted' });
+      expect((await call('get', `/example-notes/${created.body.id}/`, { token: planner.token })).status).to.equal(404);
+    });
+    it('enforces permissions (viewer reads only) and authentication', async () => {
+      const viewer = await t.user('viewer');
+      expect((await call('get', '/example-notes/', { token: viewer.token })).status).to.equal(200);
+      const res = await call('post', '/example-notes/', { token: viewer.token, body: { title: 'x' } });
+      expect(res.status).to.equal(403);
+      expect(res.body).to.deep.equal({ error: 'You do not have permission to access this endpoint' });
+      expect((await call('get', '/example-notes/')).status).to.equal(400);
+    });
+    it('validates requests against the plugin schemas, writing nothing', async () => {
+      const planner = await t.user('planner');
+      const before = Number((await t.knex('example_notes').count({ n: '*' }))[0].n);
+      for (const body of [{}, { title: '' }, { title: 5 }, { title: 'a', other: 1 }]) {
+        const res = await call('post', '/example-notes/', { token: planner.token, body });
+        expect(res.status, JSON.stringify(body)).to.equal(400);
+      }
+      expect(Number((await t.knex('example_notes').count({ n: '*' }))[0].n)).to.equal(before);
+    });
+    it('runs its migrations in its own table, and rolls them back', async () => {
+      expect(await t.knex.schema.hasTable('cornflow_ts_migrations_example')).to.equal(true);
+      const plugin = await importPlugin(EXAMPLE);
+      expect(await rollbackPlugins(t.knex, [plugin])).to.deep.equal(['example:001_example_notes']);
+      expect(await t.knex.schema.hasTable('example_notes')).to.equal(false);
+      expect(await t.knex.schema.hasTable('instances')).to.equal(true);
+      expect(await migratePlugins(t.knex, [plugin])).to.deep.equal(['example:001_example_notes']);
+      expect(await t.knex.schema.hasTable('example_notes')).to.equal(true);
+    });
+  },
+  { CORNFLOW_PLUGINS: EXAMPLE },
+);
+
+describe('plugin loading and merging', () => {
+  const core = loadSpec();
+  const op = (operationId: string) => ({ operationId, security: [{ bearerAuth: [] }], responses: { '200': { description: 'ok' } } });
+  const plugin = (over: Partial<CornflowPlugin> = {}): CornflowPlugin => ({
+    name: 'p',
+    spec: {
+      paths: { '/p/': { 'x-cornflow-view': 'p', get: op('getP') } },
+      components: { schemas: { PThing: { type: 'object' } } },
+      'x-cornflow-views': [{ name: 'p', url_rule: '/p/', roles: ['admin'] }],
+    },
+    handlers: { getP: async () => ({ status: 200, body: {} }) },
+    ...over,
+  });
+  const fails = (p: CornflowPlugin[], message: RegExp) => expect(() => mergeSpecs(core, p)).to.throw(PluginError, message);
+
+  it('merges a consistent plugin', () => {
+    const merged = mergeSpecs(core, [plugin()]);
+    expect(merged.paths['/p/']).to.exist;
+    expect(core.paths['/p/']).to.equal(undefined);
+  });
+  it('stops on a path collision', () => {
+    const p = plugin();
+    p.spec.paths = { '/instance/': { 'x-cornflow-view': 'p', get: op('getP') } };
+    fails([p], /path \/instance\/ already exists/);
+  });
+  it('stops on an operationId collision, with the core or between plugins', () => {
+    const p = plugin({ handlers: { listInstances: async () => ({ status: 200, body: [] }) } });
+    p.spec.paths = { '/p/': { 'x-cornflow-view': 'p', get: op('listInstances') } };
+    fails([p], /operationId listInstances .* already exists/);
+    const q = plugin({ name: 'q' });
+    q.spec = { ...q.spec, paths: { '/q/': { 'x-cornflow-view': 'q', get: op('getP') } }, components: {}, 'x-cornflow-views': [{ name: 'q', url_rule: '/q/', roles: ['admin'] }] };
+    fails([plugin(), q], /plugin q: operationId getP/);
+  });
+  it('stops on a schema or view name collision', () => {
+    const p = plugin();
+    p.spec.components = { schemas: { InstanceDetail: {} } };
+    fails([p], /schema InstanceDetail already exists/);
+    const v = plugin();
+    v.spec['x-cornflow-views'] = [{ name: 'instance', url_rule: '/p/', roles: ['admin'] }];
+    fails([v], /view instance already exists/);
+  });
+  it('stops on a handler without operation and an operation without handler', () => {
+    fails([plugin({ handlers: { getP: async () => ({ status: 200, body: {} }), stray: async () => ({ status: 200, body: {} }) } })], /handler stray has no operation/);
+    fails([plugin({ handlers: {} })], /operation getP \(GET \/p\/\) has no handler/);
+  });
+  it('stops on a path without view or with an unknown view', () => {
+    const p = plugin();
+    p.spec.paths = { '/p/': { get: op('getP') } };
+    fails([p], /has no x-cornflow-view/);
+    const q = plugin();
+    q.spec.paths = { '/p/': { 'x-cornflow-view': 'nope', get: op('getP') } };
+    fails([q], /view nope, which is not in x-cornflow-views/);
+  });
+  it('names a plugin that cannot be loaded', async () => {
+    let err: unknown;
+    try {
+      await importPlugin('./plugins/does-not-exist');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(PluginError);
+    expect((err as Error).message).to.match(/does-not-exist/);
+  });
+  it('takes plugins from CORNFLOW_PLUGINS and from EXTERNAL_APP / EXTERNAL_APP_MODULE', () => {
+    expect(loadConfig({ CORNFLOW_PLUGINS: 'a, ./b' }).plugins).to.deep.equal(['a', './b']);
+    expect(loadConfig({ EXTERNAL_APP: '1', EXTERNAL_APP_MODULE: 'my_app' }).plugins).to.deep.equal(['my_app']);
+    expect(loadConfig({ EXTERNAL_APP: '0', EXTERNAL_APP_MODULE: 'my_app' }).plugins).to.deep.equal([]);
+  });
+});
