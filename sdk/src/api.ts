@@ -1962,7 +1962,22 @@ export interface components {
             solution_checks_schema: unknown;
             kpis_schema: unknown;
         };
-        /** @description A case without its data, as answered by the creating operations (no `indicators`). */
+        /**
+         * @description A case without its data, as answered by the creating operations (no `indicators`).
+         * @example {
+         *       "id": 2,
+         *       "name": "test_case",
+         *       "description": "Test case from raw data",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4e1ad86aa70efc6e588744aa4b2300cb9aea516b6bea9355bd00c50dac1ee6a2",
+         *       "schema": "solve_model_dag",
+         *       "solution_hash": "74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b",
+         *       "path": "1/",
+         *       "updated_at": "2024-05-06T10:11:12.123456",
+         *       "is_dir": false
+         *     }
+         */
         CaseCreated: {
             id: number;
             name: string;
@@ -1982,7 +1997,23 @@ export interface components {
             /** @description True when the case has no data (a directory). */
             is_dir: boolean;
         };
-        /** @description A case without its data, with the solution's indicators. */
+        /**
+         * @description A case without its data, with the solution's indicators.
+         * @example {
+         *       "id": 2,
+         *       "name": "test_case",
+         *       "description": "Test case from raw data",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4e1ad86aa70efc6e588744aa4b2300cb9aea516b6bea9355bd00c50dac1ee6a2",
+         *       "schema": "solve_model_dag",
+         *       "solution_hash": "74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b",
+         *       "path": "1/",
+         *       "updated_at": "2024-05-06T10:11:12.123456",
+         *       "is_dir": false,
+         *       "indicators": ""
+         *     }
+         */
         CaseListItem: {
             id: number;
             name: string;
@@ -2000,7 +2031,150 @@ export interface components {
             /** @description `solution.indicators` as `key: value` pairs sorted by key, joined by `; ` (empty when there are none). */
             indicators: string;
         };
-        /** @description A case with its data, checks, solution, solution checks and KPIs (JSON sent back as it was received). */
+        /**
+         * @description A case with its data, checks, solution, solution checks and KPIs (JSON sent back as it was received).
+         * @example {
+         *       "id": 2,
+         *       "name": "test_case",
+         *       "description": "Test case from raw data",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4e1ad86aa70efc6e588744aa4b2300cb9aea516b6bea9355bd00c50dac1ee6a2",
+         *       "schema": "solve_model_dag",
+         *       "solution_hash": "74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b",
+         *       "path": "1/",
+         *       "updated_at": "2024-05-06T10:11:12.123456",
+         *       "is_dir": false,
+         *       "indicators": "",
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 0,
+         *           "sol_status": 0
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       },
+         *       "checks": null,
+         *       "solution": null,
+         *       "solution_checks": null,
+         *       "kpis": null
+         *     }
+         */
         CaseData: {
             id: number;
             name: string;
@@ -2022,6 +2196,139 @@ export interface components {
             solution_checks: unknown;
             kpis: unknown;
         };
+        /**
+         * @description A new case (with `data`) or directory (without it).
+         * @example {
+         *       "name": "test_case",
+         *       "description": "Test case from raw data",
+         *       "schema": "solve_model_dag",
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 0,
+         *           "sol_status": 0
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       },
+         *       "solution": null,
+         *       "parent_id": 1
+         *     }
+         */
         CaseCreateRequest: {
             name: string;
             description?: string;
@@ -2037,36 +2344,125 @@ export interface components {
             solution_checks?: unknown;
             kpis?: unknown;
         };
+        /**
+         * @description A new case from an instance or an execution (exactly one of `instance_id` / `execution_id`).
+         * @example {
+         *       "name": "Case from instance",
+         *       "description": "Copied from instance_1",
+         *       "schema": "solve_model_dag",
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "parent_id": 1
+         *     }
+         */
         CaseFromInstanceRequest: {
             name: string;
             description?: string;
             /** @description Required and ignored (the case takes the instance's schema), as in cornflow. */
             schema: string;
+            /** @description The instance whose data, checks and schema the case takes. */
             instance_id?: string;
+            /** @description The execution; the case takes its instance's data, checks and schema, and its data as the solution (its checks as solution checks, its KPIs). */
             execution_id?: string;
+            /** @description The directory to create the case in (null or absent → the root). */
             parent_id?: number | null;
         };
+        /**
+         * @description The fields to change; absent ones are kept.
+         * @example {
+         *       "name": "test_case_renamed",
+         *       "description": "Moved to the root",
+         *       "parent_id": null
+         *     }
+         */
         CaseEditRequest: {
             name?: string;
             description?: string;
             /** @description Absent or 0 → no move; null → move to the root; an id → move into that directory. */
             parent_id?: number | null;
         };
-        /** @description One RFC 6902 operation with only `op`, `path` and `value` (`from` is refused, as in cornflow). */
+        /**
+         * @description One RFC 6902 operation with only `op`, `path` and `value` (`from` is refused, as in cornflow).
+         * @example {
+         *       "op": "replace",
+         *       "path": "/constraints/0/constant",
+         *       "value": -3
+         *     }
+         */
         PatchOperation: {
             op: string;
             path: string;
             value?: unknown;
         };
+        /**
+         * @description JSON patches (RFC 6902) for the case's data and solution; either may be absent.
+         * @example {
+         *       "data_patch": [
+         *         {
+         *           "op": "replace",
+         *           "path": "/objective/coefficients/0/value",
+         *           "value": 3
+         *         },
+         *         {
+         *           "op": "replace",
+         *           "path": "/constraints/0/constant",
+         *           "value": -3
+         *         },
+         *         {
+         *           "op": "replace",
+         *           "path": "/constraints/0/coefficients/0/value",
+         *           "value": 2
+         *         },
+         *         {
+         *           "op": "replace",
+         *           "path": "/constraints/2/constant",
+         *           "value": -10
+         *         }
+         *       ]
+         *     }
+         */
         CasePatchRequest: {
             data_patch?: components["schemas"]["PatchOperation"][];
             solution_patch?: components["schemas"]["PatchOperation"][];
         };
-        /** @description The JSON patches that turn the first case's data / solution into the second's. */
+        /**
+         * @description The JSON patches that turn the first case's data / solution into the second's.
+         * @example {
+         *       "data_patch": [
+         *         {
+         *           "op": "replace",
+         *           "path": "/objective/coefficients/0/value",
+         *           "value": 3
+         *         },
+         *         {
+         *           "op": "replace",
+         *           "path": "/constraints/0/constant",
+         *           "value": -3
+         *         },
+         *         {
+         *           "op": "replace",
+         *           "path": "/constraints/0/coefficients/0/value",
+         *           "value": 2
+         *         },
+         *         {
+         *           "op": "replace",
+         *           "path": "/constraints/2/constant",
+         *           "value": -10
+         *         }
+         *       ],
+         *       "solution_patch": []
+         *     }
+         */
         CaseCompareResponse: {
             data_patch?: components["schemas"]["PatchOperation"][];
             solution_patch?: components["schemas"]["PatchOperation"][];
         };
+        /**
+         * @description The instance created from a case.
+         * @example {
+         *       "id": "d24da0ba419c71afb5b523d597f3bb5875946cea",
+         *       "schema": "solve_model_dag"
+         *     }
+         */
         CaseToInstanceResponse: {
             /** @description The new instance's id (40 hex digits). */
             id: string;
@@ -3532,7 +3928,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
+            /** @description The new case, or directory (`is_dir` true, hashes of `null`), without its data. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3561,7 +3957,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
+            /** @description The new case, without its data. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3807,7 +4203,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Created. */
+            /** @description The copy (`Copy_<name>`, path `""`), without its data. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3833,7 +4229,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Created. */
+            /** @description The new instance's id and schema. */
             201: {
                 headers: {
                     [name: string]: unknown;
