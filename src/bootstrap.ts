@@ -52,7 +52,9 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   const applied = await migrateLatest(db);
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   const routes = new RouteTable(loadSpec());
-  const seeded = await seedAccess(db, routes.views, accessFeatures(config));
+  // A database shared with the Flask cornflow keeps the views only Flask serves (docs/adoption.md).
+  const sharedWithFlask = await db.schema.hasTable('alembic_version');
+  const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask });
   logger.debug(seeded, 'access seeded');
   const apps = await registerBuiltInApps(db);
   if (apps.length) logger.info({ apps }, 'registered built-in apps');
