@@ -21,7 +21,7 @@ export function createLogger(config: Config): Logger {
 }
 
 export function accessFeatures(config: Config): AccessFeatures {
-  return { signup: config.authType === 'db' && config.signupActivated !== 0, login: true, alarms: config.alarmsEnabled };
+  return { signup: config.authType === 'db' && config.signupActivated !== 0, login: true, alarms: config.alarmsEnabled, legacy: config.legacyUrl !== undefined };
 }
 
 const DEFAULT_PASSWORDS = new Set(['Cornflow_admin1234', 'Service_user1234']);

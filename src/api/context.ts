@@ -1,4 +1,5 @@
 // What handlers receive: the application's parts, and per request the authenticated user.
+import type { ForwardLedger } from './legacy-proxy.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../storage/db.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
   orchestrator: Orchestrator;
   auth: AuthSettings;
   logger: Logger;
+  /** Requests sent to CORNFLOW_LEGACY_URL (set by createApp when it is configured). */
+  forwarded?: ForwardLedger;
 }
 
 declare global {

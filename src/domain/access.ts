@@ -10,10 +10,12 @@ export interface AccessFeatures {
   signup: boolean;
   login: boolean;
   alarms: boolean;
+  /** CORNFLOW_LEGACY_URL is set (the legacy-forwarded view). */
+  legacy?: boolean;
 }
 
 export function activeViews(views: ViewDefinition[], features: AccessFeatures): ViewDefinition[] {
-  return views.filter((v) => !v.condition || features[v.condition]);
+  return views.filter((v) => !v.condition || features[v.condition] === true);
 }
 
 /** The (role, action, view name) triples cornflow's access_init grants for these views. */
