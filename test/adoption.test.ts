@@ -190,3 +190,41 @@ for (const kind of DATABASES) {
     });
   });
 }
+
+// Our baseline (migrations/001_cornflow_schema.ts) against cornflow's DDL on PostgreSQL: same columns, types,
+// nullability and defaults; the constraint names differ only where docs/compatibility.md says so.
+if (DATABASES.includes('postgres')) {
+  describe('001_cornflow_schema against cornflow\'s Alembic head [postgres]', function () {
+    this.timeout(60_000);
+    it('has the same columns and constraints, but for the recorded differences', async () => {
+      const [a, b] = [await createTestDatabase('postgres'), await createTestDatabase('postgres')];
+      const [cf, ts] = [createDb(testConfig(a.url)), createDb(testConfig(b.url))];
+      try {
+        await buildLegacyDatabase(cf);
+        const { migrateLatest } = await import('../src/storage/db.js');
+        await migrateLatest(ts);
+        const skip = (c: string) => /alembic_version|cornflow_ts_migrations/.test(c);
+        const sets = async (db: Db, sql: string) => new Set(((await db.raw(sql)).rows as { c: string }[]).map((r) => r.c).filter((c) => !skip(c)));
+        const diff = async (sql: string) => {
+          const [x, y] = [await sets(cf, sql), await sets(ts, sql)];
+          return { cornflowOnly: [...x].filter((v) => !y.has(v)).sort(), oursOnly: [...y].filter((v) => !x.has(v)).sort() };
+        };
+        const columns = await diff(
+          `select table_name||'.'||column_name||' '||data_type||coalesce('('||character_maximum_length||')','')||' '||is_nullable||' '||coalesce(column_default,'') as c from information_schema.columns where table_schema='public'`,
+        );
+        // cornflow's actions.id is SERIAL (ids are always given explicitly, 1-5).
+        expect(columns).to.deep.equal({ cornflowOnly: ["actions.id integer NO nextval('actions_id_seq'::regclass)"], oursOnly: ['actions.id integer NO '] });
+        const constraints = await diff(`select conrelid::regclass||' '||conname||' '||contype::text as c from pg_constraint where connamespace='public'::regnamespace`);
+        // Foreign keys: PostgreSQL's <table>_<column>_fkey under cornflow, knex's <table>_<column>_foreign here.
+        expect(constraints.cornflowOnly.map((c) => c.replace(/_fkey f$/, ''))).to.deep.equal(constraints.oursOnly.map((c) => c.replace(/_foreign f$/, '')));
+        expect(constraints.cornflowOnly.every((c) => c.endsWith('_fkey f'))).to.equal(true);
+        expect(await diff(`select indexname as c from pg_indexes where schemaname='public'`)).to.deep.equal({ cornflowOnly: [], oursOnly: [] });
+      } finally {
+        await cf.destroy();
+        await ts.destroy();
+        await a.drop();
+        await b.drop();
+      }
+    });
+  });
+}
