@@ -2199,20 +2199,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "upstream": "http://flask-cornflow:5000",
-                     *       "routes": [
-                     *         {
-                     *           "method": "GET",
-                     *           "path": "/my-app/report/",
-                     *           "count": 12,
-                     *           "last_status": 200,
-                     *           "last_at": "2026-05-01T10:11:12.345"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["ForwardedReport"];
                 };
             };
