@@ -167,7 +167,6 @@ describe('legacy upstream down or not configured', () => {
       const res = await request(createApp(deps)).post('/my-app/x/').send({ a: 1 });
       expect(res.status).to.equal(502);
       expect(res.body.error).to.match(/legacy cornflow server .* could not be reached/);
-      expect(deps.forwarded!.list()).to.deep.include.members([]);
       expect(deps.forwarded!.list()[0]).to.deep.include({ method: 'POST', path: '/my-app/x/', last_status: 502 });
     } finally {
       await deps.db.destroy();

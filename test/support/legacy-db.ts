@@ -209,7 +209,7 @@ export async function buildLegacyDatabase(knex: Knex, revision = ALEMBIC_HEAD): 
     executions.push(row);
   }
 
-  // A case tree: folder 1 (data null) → case 2 → (none: cases cannot hang off a case) ; folder 1 → folder 3 → case 4.
+  // A case tree: folder 1 (data null) holds case 2 and folder 3, which holds case 4 (cases only hang off folders).
   const cases: LegacyCase[] = [];
   const caseRows: [number, string, unknown, unknown][] = [
     [1, '', null, null],
