@@ -18,6 +18,7 @@ import {
   requestLog,
 } from './api/middleware.js';
 import { securityHandler } from './auth/security.js';
+import { ForwardLedger, legacyProxy } from './api/legacy-proxy.js';
 
 /** Naive (cornflow) and zoned ISO date-times; ajv's RFC 3339 check rejects cornflow's naive values. */
 export const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -67,6 +68,7 @@ function disabled(deps: AppDeps): Set<string> {
       if (route.view && ALARM_VIEWS.has(route.view)) for (const op of Object.values(route.operations)) off.add(op.operationId);
     }
   }
+  if (!deps.config.legacyUrl) off.add('listForwarded');
   return off;
 }
 
@@ -100,6 +102,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'extended');
 
   app.use(requestLog(logger, routes));
+  // Paths this server does not serve go to the Flask cornflow when CORNFLOW_LEGACY_URL is set (instead of 404).
+  if (config.legacyUrl) {
+    deps.forwarded ??= new ForwardLedger();
+    app.use(legacyProxy(config.legacyUrl, routes, deps.forwarded, logger));
+  }
   app.use(cors(config.corsOrigins));
   // Documentation pages and the bundled spec: outside the contract, so before the validator (src/api/docs.ts).
   app.use(docsRouter(routes.spec));

@@ -23,7 +23,7 @@ export function createLogger(config: Config): Logger {
 }
 
 export function accessFeatures(config: Config): AccessFeatures {
-  return { signup: config.authType === 'db' && config.signupActivated !== 0, login: true, alarms: config.alarmsEnabled };
+  return { signup: config.authType === 'db' && config.signupActivated !== 0, login: true, alarms: config.alarmsEnabled, legacy: config.legacyUrl !== undefined };
 }
 
 const DEFAULT_PASSWORDS = new Set(['Cornflow_admin1234', 'Service_user1234']);
@@ -58,7 +58,9 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   registerPluginTables(plugins);
   if (plugins.length) logger.info({ plugins: plugins.map((p) => p.name) }, 'loaded plugins');
-  const seeded = await seedAccess(db, routes.views, accessFeatures(config));
+  // A database shared with the Flask cornflow keeps the views only Flask serves (docs/adoption.md).
+  const sharedWithFlask = await db.schema.hasTable('alembic_version');
+  const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask });
   logger.debug(seeded, 'access seeded');
   const apps = await registerBuiltInApps(db);
   if (apps.length) logger.info({ apps }, 'registered built-in apps');

@@ -40,6 +40,8 @@ export interface Config {
   corsOrigins: string;
   applicationRoot: string;
   maxBodyBytes: number;
+  /** CORNFLOW_LEGACY_URL: the Flask cornflow that answers the paths this server does not serve (docs/adoption.md). */
+  legacyUrl: string | undefined;
   /** Response validation failures: fail (500) or log and send the response anyway. */
   failOnInvalidResponse: boolean;
   initialUsers: {
@@ -93,6 +95,19 @@ function num(env: Env, name: string, fallback: number): number {
   const n = Number(raw.trim());
   if (!Number.isFinite(n) || n <= 0) throw new ConfigError(name, `must be a positive number, got "${raw}"`);
   return n;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  return raw;
 }
 
 const TRUE = ['1', 'true', 'yes', 'on'];
@@ -191,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: str(env, 'CORS_ORIGINS', '*'),
     applicationRoot: str(env, 'APPLICATION_ROOT', '/'),
     maxBodyBytes: bytes(env, 'CORNFLOW_MAX_BODY_SIZE', 100 * 1024 ** 2),
+    legacyUrl: httpUrl(env, 'CORNFLOW_LEGACY_URL'),
     failOnInvalidResponse: bool(env, 'CORNFLOW_FAIL_ON_INVALID_RESPONSE', flaskEnv !== 'production'),
     initialUsers: {
       admin: {

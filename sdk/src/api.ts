@@ -741,6 +741,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/legacy/forwarded/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests forwarded to the legacy Flask cornflow (admin)
+         * @description cornflow-ts only. Exists when `CORNFLOW_LEGACY_URL` is set (404 otherwise): the requests for paths this
+         *     server does not serve that were forwarded to the Flask cornflow since start-up, one row per method and
+         *     path, most used first — what is left to port (docs/adoption.md). `last_status` 502 means the upstream
+         *     could not be reached.
+         */
+        get: operations["listForwarded"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dag/deployed/": {
         parameters: {
             query?: never;
@@ -1148,6 +1171,26 @@ export interface components {
             backend_status: "healthy" | "unhealthy";
             /** @example 1.3.6 */
             cornflow_version: string;
+        };
+        ForwardedRoute: {
+            /** @description HTTP method */
+            method: string;
+            /** @description Path as requested (no query string) */
+            path: string;
+            /** @description Requests forwarded since start-up */
+            count: number;
+            /** @description Status of the last one (502: upstream unreachable) */
+            last_status: number;
+            /**
+             * Format: date-time
+             * @description When the last one finished (naive UTC)
+             */
+            last_at: string;
+        };
+        ForwardedReport: {
+            /** @description CORNFLOW_LEGACY_URL (credentials hidden) */
+            upstream: string;
+            routes: components["schemas"]["ForwardedRoute"][];
         };
         /**
          * @description A user as `GET /user/` lists it. Password hashes are never returned.
@@ -4271,6 +4314,30 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listForwarded: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forwarded routes and where they go. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardedReport"];
+                };
+            };
+            400: components["responses"]["AuthError"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];

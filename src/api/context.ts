@@ -1,4 +1,5 @@
 // What handlers receive: the application's parts, and per request the authenticated user.
+import type { ForwardLedger } from './legacy-proxy.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../storage/db.js';
@@ -19,6 +20,8 @@ export interface AppDeps {
   logger: Logger;
   /** Handlers of the loaded plugins' operations, by operationId (src/plugins/). */
   pluginHandlers?: Record<string, PluginHandler>;
+  /** Requests sent to CORNFLOW_LEGACY_URL (set by createApp when it is configured). */
+  forwarded?: ForwardLedger;
 }
 
 declare global {

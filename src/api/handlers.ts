@@ -14,6 +14,7 @@ import { casesHandlers } from './cases.js';
 import { appsHandlers } from './apps.js';
 import { alarmsHandlers } from './alarms.js';
 import { tablesHandlers } from './tables.js';
+import { legacyHandlers } from './legacy.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
 // The helpers take the operations type as a parameter (default: the core's), so plugins type their handlers
@@ -55,4 +56,5 @@ export const handlers: HandlerMap = {
   ...appsHandlers,
   ...alarmsHandlers,
   ...tablesHandlers,
+  ...legacyHandlers,
 };

@@ -16,7 +16,7 @@ export interface ViewDefinition {
   description?: string;
   extra?: Partial<Record<RoleName, ActionName[]>>;
   /** Registered only when this feature is on. */
-  condition?: 'signup' | 'login' | 'alarms';
+  condition?: 'signup' | 'login' | 'alarms' | 'legacy';
 }
 
 export interface OperationMeta {

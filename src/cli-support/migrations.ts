@@ -1,7 +1,8 @@
 // The knex migrations one step at a time, so the CLI can print each one; and a skeleton for a new one.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '../storage/db.js';
+import { migrationNames, type Db } from '../storage/db.js';
+import { adoptCornflowDatabase, BASELINE_MIGRATION } from '../storage/adoption.js';
 import { CliFailure } from './errors.js';
 
 export interface MigrationStatus {
@@ -25,6 +26,7 @@ export async function migrationStatus(db: Db): Promise<MigrationStatus> {
  * Returns the names applied.
  */
 export async function upgrade(db: Db, target: string, onApplied: (name: string) => void): Promise<string[]> {
+  if (await adoptCornflowDatabase(db, await migrationNames())) onApplied(`${BASELINE_MIGRATION} (recorded: adopted the cornflow database, no table changed)`);
   const { applied, pending } = await migrationStatus(db);
   if (target !== 'head' && !pending.includes(target)) {
     if (applied.includes(target)) return [];

@@ -10,10 +10,12 @@ export interface AccessFeatures {
   signup: boolean;
   login: boolean;
   alarms: boolean;
+  /** CORNFLOW_LEGACY_URL is set (the legacy-forwarded view). */
+  legacy?: boolean;
 }
 
 export function activeViews(views: ViewDefinition[], features: AccessFeatures): ViewDefinition[] {
-  return views.filter((v) => !v.condition || features[v.condition]);
+  return views.filter((v) => !v.condition || features[v.condition] === true);
 }
 
 /** The (role, action, view name) triples cornflow's access_init grants for these views. */
@@ -43,12 +45,18 @@ export interface SeedReport {
  * Differs from cornflow on purpose: permissions added through /permission/ are kept (cornflow deletes every
  * row that is not in its base matrix at each start); rows of views that no longer exist are removed.
  */
-export async function seedAccess(db: Db, catalogue: ViewDefinition[], features: AccessFeatures): Promise<SeedReport> {
+export async function seedAccess(
+  db: Db,
+  catalogue: ViewDefinition[],
+  features: AccessFeatures,
+  /** On a database shared with the Flask cornflow, its views (external apps, routes not ported yet) stay. */
+  options: { keepUnknownViews?: boolean } = {},
+): Promise<SeedReport> {
   const views = activeViews(catalogue, features);
   return db.transaction(async (trx) => {
     await seedActions(trx);
     await seedRoles(trx);
-    const { removed } = await syncViews(trx, views);
+    const { removed } = await syncViews(trx, views, options.keepUnknownViews);
     const { added, total } = await seedBasePermissions(trx, views);
     return { views: views.length, permissions: total, addedPermissions: added, removedViews: removed };
   });
@@ -76,7 +84,11 @@ export async function seedRoles(db: Db): Promise<number> {
 }
 
 /** api_view rows: inserts new views, updates changed ones, removes the ones no longer served. */
-export async function syncViews(db: Db, views: ViewDefinition[]): Promise<{ added: number; updated: number; removed: number }> {
+export async function syncViews(
+  db: Db,
+  views: ViewDefinition[],
+  keepUnknown = false,
+): Promise<{ added: number; updated: number; removed: number }> {
   const existing = await q.listApiViews(db);
   const byName = new Map(existing.map((v) => [v.name, v]));
   const wanted = new Set(views.map((v) => v.name));
@@ -90,7 +102,7 @@ export async function syncViews(db: Db, views: ViewDefinition[]): Promise<{ adde
       updated++;
     }
   }
-  const stale = existing.filter((v) => !wanted.has(v.name)).map((v) => v.id);
+  const stale = keepUnknown ? [] : existing.filter((v) => !wanted.has(v.name)).map((v) => v.id);
   await q.deleteApiViews(db, stale);
   await q.resetSequences(db, ['api_view']);
   return { added: fresh.length, updated, removed: stale.length };

@@ -5,6 +5,12 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { migrationSource, MIGRATIONS_TABLE } from '../../migrations/index.js';
+import { adoptCornflowDatabase } from './adoption.js';
+
+/** Every knex migration of this version, in order. */
+export async function migrationNames(): Promise<string[]> {
+  return migrationSource.getMigrations([]);
+}
 
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
@@ -70,6 +76,8 @@ export function isPostgres(db: Db): boolean {
 
 /** Applies every pending migration; returns the names applied. */
 export async function migrateLatest(db: Db): Promise<string[]> {
+  // A database of the Flask cornflow: record our baseline first (src/storage/adoption.ts).
+  await adoptCornflowDatabase(db, await migrationNames());
   const [, applied] = (await db.migrate.latest()) as [number, string[]];
   return applied;
 }
