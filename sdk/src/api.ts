@@ -2734,6 +2734,16 @@ export interface components {
             instance: unknown;
             solution?: unknown;
         };
+        /**
+         * @description An alarm (disabled ones are never answered).
+         * @example {
+         *       "id": 1,
+         *       "name": "Alarm 1",
+         *       "description": "Description Alarm 1",
+         *       "criticality": 1,
+         *       "schema": "solve_model_dag"
+         *     }
+         */
         Alarm: {
             name: string;
             criticality: number;
@@ -2741,18 +2751,44 @@ export interface components {
             schema: string | null;
             id: number;
         };
+        /**
+         * @description A new alarm; `schema` is optional (stored as null when absent).
+         * @example {
+         *       "name": "Alarm 1",
+         *       "description": "Description Alarm 1",
+         *       "criticality": 1,
+         *       "schema": "solve_model_dag"
+         *     }
+         */
         AlarmCreateRequest: {
             name: string;
             criticality: number;
             description: string;
             schema?: string;
         };
+        /**
+         * @description The fields to change; absent ones are kept.
+         * @example {
+         *       "description": "Description Alarm 1 (edited)",
+         *       "criticality": 2
+         *     }
+         */
         AlarmEditRequest: {
             name?: string;
             criticality?: number;
             description?: string;
             schema?: string;
         };
+        /**
+         * @description A main alarm, raised for an alarm (`id_alarm`).
+         * @example {
+         *       "id": 1,
+         *       "id_alarm": 1,
+         *       "message": "Message Main Alarm 1",
+         *       "criticality": 1,
+         *       "schema": "solve_model_dag"
+         *     }
+         */
         MainAlarm: {
             id_alarm: number;
             criticality: number;
@@ -2760,6 +2796,15 @@ export interface components {
             schema: string | null;
             id: number;
         };
+        /**
+         * @description A new main alarm; `id_alarm` must name an existing alarm.
+         * @example {
+         *       "id_alarm": 1,
+         *       "message": "Message Main Alarm 1",
+         *       "criticality": 1,
+         *       "schema": "solve_model_dag"
+         *     }
+         */
         MainAlarmCreateRequest: {
             id_alarm: number;
             criticality: number;
@@ -2769,7 +2814,18 @@ export interface components {
         /**
          * @description One row of a table as a column → value object. JSON columns are parsed, booleans are booleans and
          *     timestamps use cornflow's RFC 1123 form (`Tue, 02 Jan 2024 03:04:05 GMT`). Secret columns (password hashes)
-         *     are never returned.
+         *     are never returned. The example is a row of `users`.
+         * @example {
+         *       "id": 1,
+         *       "first_name": null,
+         *       "last_name": null,
+         *       "username": "anAdminUser",
+         *       "pwd_last_change": "Mon, 06 May 2024 10:11:12 GMT",
+         *       "email": "admin@admin.com",
+         *       "created_at": "Mon, 06 May 2024 10:11:12 GMT",
+         *       "updated_at": "Mon, 06 May 2024 10:11:12 GMT",
+         *       "deleted_at": null
+         *     }
          */
         TableRow: {
             [key: string]: unknown;
