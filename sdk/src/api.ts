@@ -1172,6 +1172,7 @@ export interface components {
             /** @example 1.3.6 */
             cornflow_version: string;
         };
+        /** @description One method and path forwarded to the legacy Flask cornflow. */
         ForwardedRoute: {
             /** @description HTTP method */
             method: string;
@@ -1187,6 +1188,21 @@ export interface components {
              */
             last_at: string;
         };
+        /**
+         * @description The legacy upstream and the routes forwarded to it since start-up, most used first.
+         * @example {
+         *       "upstream": "http://cornflow-flask:5000",
+         *       "routes": [
+         *         {
+         *           "method": "GET",
+         *           "path": "/my-app/report/",
+         *           "count": 12,
+         *           "last_status": 200,
+         *           "last_at": "2026-11-26T10:11:12.345678"
+         *         }
+         *       ]
+         *     }
+         */
         ForwardedReport: {
             /** @description CORNFLOW_LEGACY_URL (credentials hidden) */
             upstream: string;
