@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { forEachDatabase, type TestApp, type TestUser } from './support/app.js';
 import { dataHashOfText } from '../src/domain/json-hash.js';
+import { newExecution, newInstance } from './support/executions.js';
 
 const TESTDATA = '/work/shared/reference/cornflow-testdata';
 const NEW_INSTANCE = JSON.parse(readFileSync(`${TESTDATA}/new_instance.json`, 'utf8')) as Record<string, unknown>;
@@ -9,17 +10,6 @@ const SOLUTION_TEXT = readFileSync(`${TESTDATA}/new_execution_solution.json`, 'u
 const SOLUTION = JSON.parse(SOLUTION_TEXT) as Record<string, unknown>;
 const BASIC_KEYS = ['id', 'name', 'description', 'created_at', 'user_id', 'data_hash', 'schema', 'config', 'instance_id', 'state', 'message'];
 const DETAIL_KEYS = [...BASIC_KEYS, 'indicators', 'updated_at', 'username', 'first_name', 'last_name'];
-
-export async function newInstance(t: TestApp, user: TestUser): Promise<string> {
-  const res = await t.post('/instance/', { token: user.token, body: NEW_INSTANCE });
-  expect(res.status, res.text).to.equal(201);
-  return res.body.id as string;
-}
-
-export async function newExecution(t: TestApp, user: TestUser, instanceId: string, extra: Record<string, unknown> = {}, query: Record<string, string> = {}) {
-  const res = await t.post('/execution/', { token: user.token, query, body: { name: 'exec', config: { timeLimit: 10 }, instance_id: instanceId, ...extra } });
-  return res;
-}
 
 async function count(t: TestApp): Promise<number> {
   const [row] = await t.knex('executions').count({ n: '*' });

@@ -248,7 +248,7 @@ async function ensureLaunchable(ctx: ExecContext, app: string, checksOnly = fals
   if (!(await ctx.orchestrator.healthy())) throw stateError(`${backendLabel(ctx.orchestrator)} is not accessible`, -3);
   try {
     const info = await ctx.orchestrator.appInfo(app, checksOnly);
-    if (!info.exists) throw new OrchestratorError(`The DAG ${checksOnly ? `${app}_check_kpis` : app} does not exist in ${backendLabel(ctx.orchestrator)}`, 404);
+    if (!info.exists) throw new OrchestratorError(info.detail ?? `The DAG ${checksOnly ? `${app}_check_kpis` : app} does not exist in ${backendLabel(ctx.orchestrator)}`, 404);
   } catch (err) {
     throw passThrough(err);
   }
@@ -264,9 +264,10 @@ async function ensureNotPaused(ctx: ExecContext, app: string, checksOnly: boolea
   if (paused) throw stateError(message, -3);
 }
 
-/** An orchestrator error keeps the backend's status and text (cornflow's AirflowError); 5xx stay 4xx-free? no: as is. */
+/** An orchestrator error keeps the backend's status and text (cornflow's AirflowError). */
 function passThrough(err: unknown): unknown {
-  if (err instanceof OrchestratorError) return new AppError(err.status >= 400 && err.status < 600 ? err.status : 502, err.message);
+  // Statuses outside the ones the spec declares (e.g. Airflow's 401 for wrong credentials) become 502.
+  if (err instanceof OrchestratorError) return new AppError([400, 404, 500, 502, 503].includes(err.status) ? err.status : 502, err.message);
   if (err instanceof CommunicationError) return stateError(err.message, -3);
   return err;
 }

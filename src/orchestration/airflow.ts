@@ -73,12 +73,12 @@ export class AirflowOrchestrator implements Orchestrator {
   }
 
   /** GET /dags/{dag}: a 404 means the DAG does not exist; other errors propagate. */
-  async appInfo(app: string, checksOnly: boolean): Promise<{ exists: boolean; paused: boolean }> {
+  async appInfo(app: string, checksOnly: boolean): Promise<{ exists: boolean; paused: boolean; detail?: string }> {
     try {
       const dag = await this.call<{ is_paused?: boolean | null }>('GET', `/dags/${encodeURIComponent(this.dagName(app, checksOnly))}`);
       return { exists: true, paused: dag.is_paused === true };
     } catch (err) {
-      if (err instanceof OrchestratorError && err.status === 404) return { exists: false, paused: false };
+      if (err instanceof OrchestratorError && err.status === 404) return { exists: false, paused: false, detail: err.message };
       throw err;
     }
   }

@@ -1,0 +1,18 @@
+// Helpers shared by the execution tests.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import type { TestApp, TestUser } from './app.js';
+
+const NEW_INSTANCE = JSON.parse(readFileSync('/work/shared/reference/cornflow-testdata/new_instance.json', 'utf8')) as Record<string, unknown>;
+
+export async function newInstance(t: TestApp, user: TestUser): Promise<string> {
+  const res = await t.post('/instance/', { token: user.token, body: NEW_INSTANCE });
+  expect(res.status, res.text).to.equal(201);
+  return res.body.id as string;
+}
+
+export async function newExecution(t: TestApp, user: TestUser, instanceId: string, extra: Record<string, unknown> = {}, query: Record<string, string> = {}) {
+  const res = await t.post('/execution/', { token: user.token, query, body: { name: 'exec', config: { timeLimit: 10 }, instance_id: instanceId, ...extra } });
+  return res;
+}
+
