@@ -879,6 +879,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/data-check-kpis/execution/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an execution
+         * @description Re-runs the same execution in checks mode; state 0 or −7: 400 "The execution is still running". Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The execution to check does not exist".
+         */
+        post: operations["dataCheckKpisExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check/execution/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an execution
+         * @description Re-runs the same execution in checks mode; state 0 or −7: 400 "The execution is still running". (Alias of /data-check-kpis/….) Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The execution to check does not exist".
+         */
+        post: operations["dataCheckExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check-kpis/instance/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an instance
+         * @description Creates an execution `data_check_instance_<name>` with config `{"checks_and_kpis_only": true}`. Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The instance to check does not exist".
+         */
+        post: operations["dataCheckKpisInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check/instance/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an instance
+         * @description Creates an execution `data_check_instance_<name>` with config `{"checks_and_kpis_only": true}`. (Alias of /data-check-kpis/….) Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The instance to check does not exist".
+         */
+        post: operations["dataCheckInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check-kpis/case/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of a case
+         * @description Validates the case data (instance schema) and solution (solution schema), then creates an instance and an execution `data_check_case_<name>`; the case id is passed to the workflow. Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The case to check does not exist".
+         */
+        post: operations["dataCheckKpisCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check/case/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of a case
+         * @description Validates the case data (instance schema) and solution (solution schema), then creates an instance and an execution `data_check_case_<name>`; the case id is passed to the workflow. (Alias of /data-check-kpis/….) Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The case to check does not exist".
+         */
+        post: operations["dataCheckCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3335,6 +3467,288 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    dataCheckKpisExecution: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckExecution: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckKpisInstance: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckInstance: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckKpisCase: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckCase: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

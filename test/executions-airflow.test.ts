@@ -5,7 +5,7 @@ import { AirflowDouble } from './support/airflow.js';
 import { AirflowOrchestrator, mapAirflowState } from '../src/orchestration/airflow.js';
 import { CommunicationError } from '../src/domain/errors.js';
 import { dataHashOfText } from '../src/domain/json-hash.js';
-import { newExecution, newInstance } from './support/executions.js';
+import { insertCase, newExecution, newInstance } from './support/executions.js';
 
 const TESTDATA = '/work/shared/reference/cornflow-testdata';
 const SOLUTION_TEXT = readFileSync(`${TESTDATA}/new_execution_solution.json`, 'utf8');
@@ -201,6 +201,27 @@ forEachDatabase(
       const res = await newExecution(t, planner, instanceId);
       expect(res.status).to.equal(500);
       expect(res.body.error).to.include('boom');
+    });
+
+    it('data checks trigger <app>_check_kpis with checks_and_kpis_only (and case_id); paused → −3', async () => {
+      double.addDag('solve_model_dag_check_kpis');
+      const caseId = await insertCase(t, planner);
+      const res = await t.post(`/data-check-kpis/case/${caseId}/`, { token: planner.token });
+      expect(res.status, res.text).to.equal(201);
+      expect(res.body.state).to.equal(-7);
+      const trigger = double.requests.find((r) => r.method === 'POST' && r.path === '/dags/solve_model_dag_check_kpis/dagRuns');
+      expect(trigger?.body).to.deep.equal({ conf: { exec_id: res.body.id, checks_and_kpis_only: true, case_id: caseId } });
+      const runId = (await t.knex('executions').where({ id: res.body.id }).first()).run_id as string;
+      double.setRunState(runId, 'success');
+      expect((await t.get(`/execution/${res.body.id}/status/`, { token: planner.token })).body.state).to.equal(1);
+      double.addDag('solve_model_dag_check_kpis', { is_paused: true });
+      const paused = await t.post(`/data-check/instance/${instanceId}/`, { token: planner.token });
+      expect(paused.status).to.equal(400);
+      expect(paused.body).to.deep.equal({ error: 'The dag exists but it is paused in airflow', message: "The execution couldn't start running.", state: -3 });
+      double.healthy = false;
+      const down = await t.post(`/data-check/execution/${res.body.id}/`, { token: planner.token });
+      expect(down.status).to.equal(400);
+      expect(down.body.error).to.equal('Airflow is not reachable');
     });
 
     it('examples come from the Airflow variable z_<app>_examples', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { forEachDatabase, type TestApp, type TestUser } from './support/app.js';
 import { dataHashOfText } from '../src/domain/json-hash.js';
-import { newExecution, newInstance } from './support/executions.js';
+import { insertCase, newExecution, newInstance } from './support/executions.js';
 
 const TESTDATA = '/work/shared/reference/cornflow-testdata';
 const NEW_INSTANCE = JSON.parse(readFileSync(`${TESTDATA}/new_instance.json`, 'utf8')) as Record<string, unknown>;
@@ -257,6 +257,62 @@ forEachDatabase('executions', (t) => {
       expect((await t.post(`/execution/${id}/relaunch/`, { token: planner.token, body: { config: { nope: 1 } } })).status).to.equal(400);
       expect((await t.post(`/execution/${id}/relaunch/`, { token: planner.token, body: {} })).status).to.equal(400);
       expect((await t.post('/execution/nope/relaunch/', { token: planner.token, body: { config: {} } })).status).to.equal(404);
+    });
+  });
+
+  describe('data checks (local backend)', () => {
+    it('execution: re-runs in checks mode (−7, last_run_checks_and_kpis); running → 400; others 404', async () => {
+      const id = (await newExecution(t, planner, instanceId)).body.id as string;
+      const running = await t.post(`/data-check/execution/${id}/`, { token: planner.token });
+      expect(running.status).to.equal(400);
+      expect(running.body.error).to.equal('The execution is still running');
+      await t.put(`/dag/${id}/`, { token: service.token, body: { state: 1 } });
+      const res = await t.post(`/data-check-kpis/execution/${id}/`, { token: planner.token });
+      expect(res.status, res.text).to.equal(201);
+      expect(Object.keys(res.body)).to.deep.equal(BASIC_KEYS);
+      expect(res.body.state).to.equal(-7);
+      expect((await t.knex('executions').where({ id }).first()).last_run_checks_and_kpis).to.be.oneOf([true, 1]);
+      await t.put(`/dag/${id}/`, { token: service.token, body: { state: 1 } });
+      const notRun = await t.post(`/data-check/execution/${id}/`, { token: planner.token, query: { run: '0' } });
+      expect(notRun.body.state).to.equal(-4);
+      const missing = await t.post(`/data-check/execution/${id}/`, { token: other.token });
+      expect(missing.status).to.equal(404);
+      expect(missing.body.error).to.equal('The execution to check does not exist');
+      expect((await t.post(`/data-check/execution/${id}/`, { token: viewer.token })).status).to.equal(403);
+      expect((await t.post(`/data-check/execution/${id}/`)).status).to.equal(400);
+    });
+
+    it('instance: a new checks-only execution, hidden from the list unless checks_and_kpis=true', async () => {
+      const res = await t.post(`/data-check/instance/${instanceId}/`, { token: planner.token });
+      expect(res.status, res.text).to.equal(201);
+      expect(res.body.name).to.match(/^data_check_instance_/);
+      expect(res.body.config).to.deep.equal({ checks_and_kpis_only: true });
+      expect(res.body.instance_id).to.equal(instanceId);
+      const list = await t.get('/execution/', { token: planner.token, query: { limit: '100' } });
+      expect(list.body.map((e: { id: string }) => e.id)).to.not.include(res.body.id);
+      const all = await t.get('/execution/', { token: planner.token, query: { limit: '100', checks_and_kpis: 'true' } });
+      expect(all.body.map((e: { id: string }) => e.id)).to.include(res.body.id);
+      const missing = await t.post('/data-check-kpis/instance/nope/', { token: planner.token });
+      expect(missing.status).to.equal(404);
+      expect(missing.body.error).to.equal('The instance to check does not exist');
+    });
+
+    it('case: a new instance and execution from the case; invalid case data 400 and nothing created', async () => {
+      const caseId = await insertCase(t, planner, { solution: SOLUTION });
+      const res = await t.post(`/data-check/case/${caseId}/`, { token: planner.token });
+      expect(res.status, res.text).to.equal(201);
+      expect(res.body.name).to.equal('data_check_case_case1');
+      expect(res.body.data_hash).to.equal(dataHashOfText(SOLUTION_TEXT));
+      const inst = await t.knex('instances').where({ id: res.body.instance_id }).first();
+      expect(inst.name).to.equal('data_check_case_case1');
+      const bad = await insertCase(t, planner, { data: { not: 'a model' } });
+      const before = await count(t);
+      const err = await t.post(`/data-check-kpis/case/${bad}/`, { token: planner.token });
+      expect(err.status).to.equal(400);
+      expect(err.body.jsonschema_errors).to.be.an('array');
+      expect(await count(t)).to.equal(before);
+      expect((await t.post(`/data-check/case/${caseId}/`, { token: other.token })).status).to.equal(404);
+      expect((await t.post('/data-check/case/abc/', { token: planner.token })).status).to.be.oneOf([400, 404]);
     });
   });
 

@@ -5,6 +5,7 @@ import type { UserRow } from '../storage/users.js';
 import * as executions from '../domain/executions.js';
 import * as worker from '../domain/worker.js';
 import { losslessBody } from '../domain/lossless-body.js';
+import * as dataChecks from '../domain/data-checks.js';
 
 const ctx = (deps: AppDeps, user: UserRow | undefined): executions.ExecContext => ({
   db: deps.db,
@@ -94,7 +95,31 @@ export const writeCaseChecks: OpHandler<'writeCaseChecks'> = async ({ params, bo
   return { status: 200, body: { message: 'Updated correctly' } };
 };
 
+export const dataCheckKpisExecution: OpHandler<'dataCheckKpisExecution'> = async ({ params, query, user, deps }) => ({
+  status: 201,
+  body: (await dataChecks.checkExecution(ctx(deps, user), params.idx, runFlag(query?.run))) as never,
+});
+export const dataCheckExecution: OpHandler<'dataCheckExecution'> = dataCheckKpisExecution as never;
+
+export const dataCheckKpisInstance: OpHandler<'dataCheckKpisInstance'> = async ({ params, query, user, deps }) => ({
+  status: 201,
+  body: (await dataChecks.checkInstance(ctx(deps, user), params.idx, runFlag(query?.run))) as never,
+});
+export const dataCheckInstance: OpHandler<'dataCheckInstance'> = dataCheckKpisInstance as never;
+
+export const dataCheckKpisCase: OpHandler<'dataCheckKpisCase'> = async ({ params, query, user, deps }) => ({
+  status: 201,
+  body: (await dataChecks.checkCase(ctx(deps, user), params.idx, runFlag(query?.run))) as never,
+});
+export const dataCheckCase: OpHandler<'dataCheckCase'> = dataCheckKpisCase as never;
+
 export const executionsHandlers = {
+  dataCheckKpisExecution,
+  dataCheckExecution,
+  dataCheckKpisInstance,
+  dataCheckInstance,
+  dataCheckKpisCase,
+  dataCheckCase,
   listExecutions,
   createExecution,
   getExecution,

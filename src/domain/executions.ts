@@ -138,6 +138,13 @@ export async function listExecutions(ctx: ExecContext, filters: ListFilters & { 
     .map(listItemToWire);
 }
 
+/** The exec-basic view of one execution (any owner; for routes that have already checked access). */
+export async function getExecutionWire(db: Db, id: string) {
+  const row = await store.findExecution(db, null, id);
+  if (!row) throw new ObjectDoesNotExist();
+  return basicToWire(row);
+}
+
 export async function getExecution(ctx: ExecContext, id: string) {
   return detailToWire(await findOwned(ctx, id));
 }

@@ -16,3 +16,24 @@ export async function newExecution(t: TestApp, user: TestUser, instanceId: strin
   return res;
 }
 
+
+/** A case row written directly (the /case/ routes live in another module). */
+export async function insertCase(t: TestApp, user: TestUser, opts: { data?: unknown; solution?: unknown; schema?: string | null } = {}): Promise<number> {
+  const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  const [row] = await t.knex('cases')
+    .insert({
+      path: '',
+      name: 'case1',
+      description: null,
+      data: JSON.stringify(opts.data ?? NEW_INSTANCE.data),
+      data_hash: 'x',
+      schema: opts.schema === undefined ? 'solve_model_dag' : opts.schema,
+      user_id: user.id,
+      solution: opts.solution === undefined ? null : JSON.stringify(opts.solution),
+      solution_hash: 'y',
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id');
+  return Number(typeof row === 'object' ? (row as { id: number }).id : row);
+}
