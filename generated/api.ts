@@ -666,6 +666,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/execution/files/cleanup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete old execution files
+         * @description Service only. Deletes every zip whose execution is gone or older than EXECUTION_FILES_CLEANUP_FREQUENCY days (those executions get status −2). 501 when execution files are off or the cleanup is deactivated (0).
+         */
+        delete: operations["cleanupExecutionFiles"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/files/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the execution files (zip)
+         * @description `[own]`. Status ≠ 1: 400 `{"status": <code>, "error": <text>}`; a missing file sets status −2.
+         */
+        get: operations["downloadExecutionFiles"];
+        put?: never;
+        /**
+         * The worker uploads the execution files (a zip) or their status
+         * @description EXECUTION_FILES=1 only (else 501). Form (multipart or urlencoded): `execution_files_status` ∈ {0, −1, −2, −3, 1} and, with 1, the zip part `execution_file`. An invalid or missing status is 400 (cornflow: 500).
+         */
+        post: operations["uploadExecutionFiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/execution/{idx}/": {
         parameters: {
             query?: never;
@@ -3003,6 +3049,110 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    cleanupExecutionFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "3 files were deleted."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    downloadExecutionFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip (Content-Disposition attachment; X-Message, X-Status-Code headers). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    uploadExecutionFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description 0 not generated, −1 error, −2 deleted, −3 not up to date, 1 ok. */
+                    execution_files_status: string;
+                    /** Format: binary */
+                    execution_file?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description 0 not generated, −1 error, −2 deleted, −3 not up to date, 1 ok. */
+                    execution_files_status: string;
+                    /** Format: binary */
+                    execution_file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Execution files saved correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
         };
     };
     getExecution: {

@@ -6,6 +6,7 @@ import * as executions from '../domain/executions.js';
 import * as worker from '../domain/worker.js';
 import { losslessBody } from '../domain/lossless-body.js';
 import * as dataChecks from '../domain/data-checks.js';
+import * as files from '../domain/execution-files.js';
 
 const ctx = (deps: AppDeps, user: UserRow | undefined): executions.ExecContext => ({
   db: deps.db,
@@ -137,3 +138,23 @@ export const executionsHandlers = {
   writeInstanceChecks,
   writeCaseChecks,
 };
+
+// Execution files (EXECUTION_FILES=1).
+
+export const uploadExecutionFiles: OpHandler<'uploadExecutionFiles'> = async ({ params, deps, req }) => {
+  const form = (req.body ?? {}) as { execution_files_status?: string };
+  const upload = ((req.files ?? []) as Array<files.UploadedZip & { fieldname: string }>).find((f) => f.fieldname === 'execution_file');
+  return { status: 200, body: { message: await files.uploadExecutionFiles(deps.db, deps.config, params.idx, String(form.execution_files_status ?? ''), upload) } };
+};
+
+export const downloadExecutionFiles: OpHandler<'downloadExecutionFiles'> = async ({ params, user, deps }) => {
+  const { body, headers } = await files.downloadExecutionFiles(deps.db, deps.config, user!.id, params.idx);
+  return { status: 200, body: body as never, headers };
+};
+
+export const cleanupExecutionFiles: OpHandler<'cleanupExecutionFiles'> = async ({ deps }) => ({
+  status: 200,
+  body: { message: await files.cleanupExecutionFiles(deps.db, deps.config) },
+});
+
+export const executionFilesHandlers = { uploadExecutionFiles, downloadExecutionFiles, cleanupExecutionFiles };

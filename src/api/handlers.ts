@@ -11,7 +11,7 @@ import { rolesHandlers } from './roles.js';
 import { licencesHandlers } from './licences.js';
 import { instancesHandlers } from './instances.js';
 import { appsHandlers } from './apps.js';
-import { executionsHandlers } from './executions.js';
+import { executionsHandlers, executionFilesHandlers } from './executions.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
 type Op<K extends keyof operations> = operations[K];
@@ -49,4 +49,5 @@ export const handlers: HandlerMap = {
   ...instancesHandlers,
   ...appsHandlers,
   ...executionsHandlers,
+  ...executionFilesHandlers,
 };
