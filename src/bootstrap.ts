@@ -15,6 +15,7 @@ import { createDirectory } from './auth/ldap.js';
 import { createOrchestrator } from './orchestration/orchestrator.js';
 import { AppError, AUTH_MESSAGES } from './domain/errors.js';
 import { registerBuiltInApps } from './domain/apps.js';
+import { syncAppsFromOrchestrator } from './domain/app-sync.js';
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'cornflow' } });
@@ -56,6 +57,17 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   logger.debug(seeded, 'access seeded');
   const apps = await registerBuiltInApps(db);
   if (apps.length) logger.info({ apps }, 'registered built-in apps');
+  const orchestrator = createOrchestrator(config);
+  if (config.backend === 'airflow') {
+    // cornflow's register_deployed_dags; an unreachable Airflow is skipped (cornflow polls it for minutes):
+    // `cornflow dags register` syncs later.
+    try {
+      const synced = await syncAppsFromOrchestrator(db, orchestrator);
+      if (synced.length) logger.info({ apps: synced }, 'registered apps deployed on Airflow');
+    } catch (err) {
+      logger.warn({ err }, 'could not sync the apps deployed on Airflow; run `cornflow dags register` once it is up');
+    }
+  }
   if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
   const granted = await registerDagPermissions(db, config.openDeployment);
   if (granted) logger.info({ granted }, 'granted DAG permissions');
@@ -79,7 +91,7 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
       // In OpenID Connect mode the OIDC strategy always runs (internal tokens first, then the provider's).
       config.authType === 'oidc' ? (oidc ?? { verify: () => Promise.reject(new AppError(400, AUTH_MESSAGES.badTokenOidc)) }) : undefined,
     ),
-    orchestrator: createOrchestrator(config),
+    orchestrator,
     auth: {
       secret,
       tokenDurationHours: config.tokenDurationHours,

@@ -5,6 +5,7 @@ import { AirflowDouble } from './support/airflow.js';
 import { AirflowOrchestrator, mapAirflowState } from '../src/orchestration/airflow.js';
 import { CommunicationError } from '../src/domain/errors.js';
 import { dataHashOfText } from '../src/domain/json-hash.js';
+import { syncAppsAndPermissions } from '../src/domain/app-sync.js';
 import { insertCase, newExecution, newInstance } from './support/executions.js';
 
 const TESTDATA = '/work/shared/reference/cornflow-testdata';
@@ -222,6 +223,18 @@ forEachDatabase(
       const down = await t.post(`/data-check/execution/${res.body.id}/`, { token: planner.token });
       expect(down.status).to.equal(400);
       expect(down.body.error).to.equal('Airflow is not reachable');
+    });
+
+    it('the app sync (start-up, `cornflow dags register`) inserts new model DAGs and grants them', async () => {
+      double.addDag('synced_app', { tags: ['model'], description: 'Synced' });
+      double.addDag('no_variable_yet', { tags: ['model'] });
+      double.variables.set('synced_app', JSON.stringify({ instance: { type: 'object' }, solution: {}, config: {}, instance_checks: {}, solution_checks: {}, kpis: {} }));
+      double.variables.set('solve_model_dag', JSON.stringify({ instance: {}, solution: {}, config: {}, instance_checks: {}, solution_checks: {} }));
+      expect(await syncAppsAndPermissions(t.knex, t.deps.orchestrator, true)).to.deep.equal(['synced_app']);
+      const schema = await t.get('/schema/synced_app/', { token: planner.token });
+      expect(schema.status, schema.text).to.equal(200);
+      expect(schema.body.instance).to.deep.equal({ type: 'object' });
+      expect(await syncAppsAndPermissions(t.knex, t.deps.orchestrator, true)).to.deep.equal([]);
     });
 
     it('examples come from the Airflow variable z_<app>_examples', async () => {

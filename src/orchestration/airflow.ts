@@ -141,7 +141,14 @@ export class AirflowOrchestrator implements Orchestrator {
       );
       const dags = page.dags ?? [];
       for (const dag of dags) {
-        const schemas = (await this.variable(dag.dag_id)) as Record<string, unknown> | null;
+        let schemas: Record<string, unknown> | null;
+        try {
+          schemas = (await this.variable(dag.dag_id)) as Record<string, unknown> | null;
+        } catch (err) {
+          // cornflow crashes on a model DAG whose variable is not written yet; it is skipped until the next sync.
+          if (err instanceof OrchestratorError && err.status === 404) continue;
+          throw err;
+        }
         if (!schemas || typeof schemas !== 'object') continue;
         apps.push({
           id: dag.dag_id,
