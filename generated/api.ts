@@ -1031,6 +1031,421 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/execution/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List executions, refreshing the state of active ones
+         * @description Newest first, at most `limit` (default 10). `[own]` scope. Executions created by data checks are left out unless `checks_and_kpis=true`; those whose config has a truthy `checks_only` are always dropped. Active executions (0, −7, −5) with a run id are polled from the orchestrator (failures skipped; the local backend keeps the stored state).
+         */
+        get: operations["listExecutions"];
+        put?: never;
+        /**
+         * Create an execution and (unless run=0) launch it
+         * @description cornflow's order: [dagperm]; instance (404; 403 when it belongs to someone else and USER_ACCESS_ALL_OBJECTS=0); schema mismatch (400); `run=0` → 201 state −4 with no validation; orchestrator down → 400 state −3; DAG info (its errors pass through with the orchestrator's status); config (defaults filled), instance data, initial solution validated (400 + `jsonschema_errors`); paused DAG → 400 state −3; trigger error → 400 state −1; else 201 state −7. Unlike cornflow, a failed create leaves no row.
+         */
+        post: operations["createExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/files/cleanup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete old execution files
+         * @description Service only. Deletes every zip whose execution is gone or older than EXECUTION_FILES_CLEANUP_FREQUENCY days (those executions get status −2). 501 when execution files are off or the cleanup is deactivated (0).
+         */
+        delete: operations["cleanupExecutionFiles"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/files/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the execution files (zip)
+         * @description `[own]`. Status ≠ 1: 400 `{"status": <code>, "error": <text>}`; a missing file sets status −2.
+         */
+        get: operations["downloadExecutionFiles"];
+        put?: never;
+        /**
+         * The worker uploads the execution files (a zip) or their status
+         * @description EXECUTION_FILES=1 only (else 501). Form (multipart or urlencoded): `execution_files_status` ∈ {0, −1, −2, −3, 1} and, with 1, the zip part `execution_file`. An invalid or missing status is 400 (cornflow: 500).
+         */
+        post: operations["uploadExecutionFiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One execution
+         * @description `[own]`; 404 when missing or not visible.
+         */
+        get: operations["getExecution"];
+        /**
+         * Edit an execution
+         * @description name, description, instance_id, data (validated against the solution schema, rehashed; clears checks and kpis; execution files status 1 becomes −3).
+         */
+        put: operations["updateExecution"];
+        /**
+         * Stop an execution
+         * @description Stops the run on the orchestrator (Airflow: task instances set to failed) and sets state −2. Databricks: 501. Orchestrator down: 400 "Airflow is not reachable".
+         */
+        post: operations["stopExecution"];
+        /**
+         * Delete an execution
+         * @description Hard delete.
+         */
+        delete: operations["deleteExecution"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/{idx}/status/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The state of an execution, polled from the orchestrator when active
+         * @description States 0/−7/−5 are polled (not on the local backend); no run id → 400 state −1; orchestrator down → 400 state −3; poll error → 400 state −5.
+         */
+        get: operations["getExecutionStatus"];
+        /**
+         * Set the state of an active execution
+         * @description Only executions in state 0, −7 or −5 change; others answer 200 and stay as they are. Missing `status`: 400 "status code was missing"; unknown codes: 400.
+         */
+        put: operations["updateExecutionStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/{idx}/data/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An execution with its solution, checks, kpis and short log
+         * @description `[own]`. Compressed when the client accepts it.
+         */
+        get: operations["getExecutionData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/{idx}/log/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An execution with its full solver log and log text
+         * @description `[own]`. Compressed when the client accepts it.
+         */
+        get: operations["getExecutionLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execution/{idx}/relaunch/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Relaunch an execution with a new config
+         * @description The config is stored first (checks and kpis cleared). Still running (0/−7): 400 `{"message": "This execution is still running"}`. `run=0`: state −4, 201. Else the config is validated (no defaults), the orchestrator checked (down or paused → 400 state −3), and the run triggered (error → state −1).
+         */
+        post: operations["relaunchExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dag/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Load an execution by hand (state 2)
+         * @description No validation, as cornflow. An unknown instance: 400 "Integrity error on saving with data <Execution …>".
+         */
+        post: operations["createManualExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dag/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The data a worker solves
+         * @description Instance id and data, the execution's initial solution and config. 404 "The execution does not exist." / "The instance does not exist.".
+         */
+        get: operations["getWorkerData"];
+        /**
+         * The worker writes the solution, log, checks, kpis and state
+         * @description `data` is validated against the solution schema and hashed; `state` defaults to 1, except that a PUT without state on a finished execution keeps its state (cornflow turned failed executions into solved ones). Unknown state codes: 400.
+         */
+        put: operations["writeWorkerResults"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dag/instance/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The worker writes an instance's checks
+         * @description No ownership check, as cornflow.
+         */
+        put: operations["writeInstanceChecks"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dag/case/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** The worker writes a case's checks, solution checks and kpis */
+        put: operations["writeCaseChecks"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check-kpis/execution/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an execution
+         * @description Re-runs the same execution in checks mode; state 0 or −7: 400 "The execution is still running". Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The execution to check does not exist".
+         */
+        post: operations["dataCheckKpisExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check/execution/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an execution
+         * @description Re-runs the same execution in checks mode; state 0 or −7: 400 "The execution is still running". (Alias of /data-check-kpis/….) Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The execution to check does not exist".
+         */
+        post: operations["dataCheckExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check-kpis/instance/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an instance
+         * @description Creates an execution `data_check_instance_<name>` with config `{"checks_and_kpis_only": true}`. Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The instance to check does not exist".
+         */
+        post: operations["dataCheckKpisInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check/instance/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of an instance
+         * @description Creates an execution `data_check_instance_<name>` with config `{"checks_and_kpis_only": true}`. (Alias of /data-check-kpis/….) Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The instance to check does not exist".
+         */
+        post: operations["dataCheckInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check-kpis/case/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of a case
+         * @description Validates the case data (instance schema) and solution (solution schema), then creates an instance and an execution `data_check_case_<name>`; the case id is passed to the workflow. Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The case to check does not exist".
+         */
+        post: operations["dataCheckKpisCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data-check/case/{idx}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the data checks of a case
+         * @description Validates the case data (instance schema) and solution (solution schema), then creates an instance and an execution `data_check_case_<name>`; the case id is passed to the workflow. (Alias of /data-check-kpis/….) Query `run=0` skips the launch (state −4). Launch: backend down → 400 state −3; `<app>_check_kpis` paused → 400 state −3; trigger error → 400 state −1; else state −7. 404 "The case to check does not exist".
+         */
+        post: operations["dataCheckCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2845,6 +3260,230 @@ export interface components {
          */
         TableRow: {
             [key: string]: unknown;
+        };
+        /** @description An execution with its indicators and owner (no data). */
+        ExecutionDetail: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            config: unknown;
+            instance_id: string;
+            state: number;
+            message: string | null;
+            indicators: string;
+            /** Format: date-time */
+            updated_at: string;
+            username: string | null;
+            first_name: string | null;
+            last_name: string | null;
+        };
+        ExecutionShortLog: {
+            status?: string | null;
+            status_code?: number | null;
+            sol_code?: number | null;
+        } | null;
+        ExecutionListItem: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            config: unknown;
+            instance_id: string;
+            state: number;
+            message: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            username: string | null;
+            first_name: string | null;
+            last_name: string | null;
+            log: components["schemas"]["ExecutionShortLog"];
+        };
+        ExecutionData: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            config: unknown;
+            instance_id: string;
+            state: number;
+            message: string | null;
+            data: unknown;
+            checks: unknown;
+            kpis: unknown;
+            log: components["schemas"]["ExecutionShortLog"];
+        };
+        ExecutionLog: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_id: number;
+            data_hash: string;
+            schema: string | null;
+            config: unknown;
+            instance_id: string;
+            state: number;
+            message: string | null;
+            indicators: string;
+            /** Format: date-time */
+            updated_at: string;
+            username: string | null;
+            first_name: string | null;
+            last_name: string | null;
+            log: unknown;
+            log_text: string | null;
+        };
+        ExecutionStatus: {
+            id: string;
+            state: number;
+            message: string | null;
+            data_hash: string;
+        };
+        /**
+         * @description cornflow's execution state codes (−7 queued … 2 manual); any other code is refused with 400.
+         * @enum {integer}
+         */
+        ExecutionState: -7 | -6 | -5 | -4 | -3 | -2 | -1 | 0 | 1 | 2;
+        ExecutionCreateRequest: {
+            name: string;
+            /** @description The solver configuration; defaults of the app's config schema are filled in when launched. */
+            config: unknown;
+            instance_id: string;
+            description?: string;
+            schema?: string;
+            /** @description An initial solution (validated against the solution schema when launched). */
+            data?: unknown;
+        };
+        ExecutionEditRequest: {
+            name?: string;
+            description?: string;
+            /** @description A solution; validated against the app's solution schema and rehashed. */
+            data?: unknown;
+            instance_id?: string;
+        };
+        ExecutionStatusRequest: {
+            status?: components["schemas"]["ExecutionState"];
+            /** @description Ignored. */
+            id?: string;
+        };
+        RelaunchConfig: {
+            solver?: string;
+            mip?: boolean;
+            msg?: boolean;
+            warmStart?: boolean;
+            keepFiles?: boolean;
+            timeLimit?: number;
+            seconds?: number;
+            maxMemory?: number;
+            maxNodes?: number;
+            threads?: number;
+            options?: string[];
+            gapRel?: number;
+            gapAbs?: number;
+            MIPGap?: number;
+            logPath?: string;
+        };
+        RelaunchRequest: {
+            config: components["schemas"]["RelaunchConfig"];
+        };
+        /** @description cornflow's LogSchema. Unknown top-level keys are dropped; nested objects refuse unknown keys. */
+        SolverLog: {
+            status?: string | null;
+            status_code?: number | null;
+            sol_code?: number | null;
+            version?: string | null;
+            solver?: string | null;
+            best_bound?: number | null;
+            best_solution?: number | null;
+            gap?: number | null;
+            time?: number | null;
+            matrix?: components["schemas"]["SolverLogMatrix"];
+            matrix_post?: components["schemas"]["SolverLogMatrix"];
+            rootTime?: number | null;
+            presolve?: {
+                cols: number | null;
+                rows: number | null;
+                time: number | null;
+            } | null;
+            first_relaxed?: number | null;
+            first_solution?: {
+                Node: number | null;
+                NodesLeft: number | null;
+                BestInteger: number | null;
+                CutsBestBound: number | null;
+            } | null;
+            nodes?: number | null;
+            progress?: {
+                Node?: (string | null)[];
+                NodesLeft?: (string | null)[];
+                Objective?: (string | null)[];
+                IInf?: (string | null)[];
+                BestInteger?: (string | null)[];
+                CutsBestBound?: (string | null)[];
+                ItpNode?: (string | null)[];
+                Gap?: (string | null)[];
+                Time?: (string | null)[];
+                Depth?: (string | null)[];
+            } | null;
+            cut_info?: unknown;
+        } | null;
+        SolverLogMatrix: {
+            constraints?: number | null;
+            variables?: number | null;
+            nonzeros?: number | null;
+        } | null;
+        WorkerData: {
+            /** @description The instance id. */
+            id: string;
+            data: unknown;
+            solution_data: unknown;
+            config: unknown;
+        };
+        WorkerResultsRequest: {
+            /** @description The solution; validated against the app's solution schema. */
+            data?: unknown;
+            log_text?: string;
+            log_json?: components["schemas"]["SolverLog"];
+            state?: components["schemas"]["ExecutionState"];
+            checks?: unknown;
+            kpis?: unknown;
+            solution_schema?: string | null;
+        };
+        ManualExecutionRequest: {
+            name: string;
+            config: unknown;
+            instance_id: string;
+            description?: string;
+            schema?: string;
+            data?: unknown;
+            log_text?: string;
+            log_json?: components["schemas"]["SolverLog"];
+            state?: components["schemas"]["ExecutionState"];
+            checks?: unknown;
+            kpis?: unknown;
+            solution_schema?: string | null;
+        };
+        InstanceChecksRequest: {
+            checks: unknown;
+        };
+        CaseChecksRequest: {
+            checks?: unknown;
+            solution_checks?: unknown;
+            kpis?: unknown;
         };
     };
     responses: {
@@ -4857,6 +5496,941 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    listExecutions: {
+        parameters: {
+            query?: {
+                /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+                limit?: components["parameters"]["limit"];
+                /** @description Rows skipped, newest first. */
+                offset?: components["parameters"]["offset"];
+                /** @description Only rows of this app (equality on the stored `schema`). */
+                schema?: components["parameters"]["schema"];
+                /** @description Created at or after this naive UTC date-time. */
+                creation_date_gte?: components["parameters"]["creation_date_gte"];
+                /** @description Created at or before this naive UTC date-time. */
+                creation_date_lte?: components["parameters"]["creation_date_lte"];
+                checks_and_kpis?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The executions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionListItem"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createExecution: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecutionCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created (and queued, or not run). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cleanupExecutionFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "3 files were deleted."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    downloadExecutionFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip (Content-Disposition attachment; X-Message, X-Status-Code headers). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    uploadExecutionFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description 0 not generated, −1 error, −2 deleted, −3 not up to date, 1 ok. */
+                    execution_files_status: string;
+                    /** Format: binary */
+                    execution_file?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description 0 not generated, −1 error, −2 deleted, −3 not up to date, 1 ok. */
+                    execution_files_status: string;
+                    /** Format: binary */
+                    execution_file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Execution files saved correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+        };
+    };
+    getExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecutionEditRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    stopExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stopped. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The execution has been stopped"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The object has been deleted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getExecutionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateExecutionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecutionStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved (or ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getExecutionData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getExecutionLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionLog"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    relaunchExecution: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelaunchRequest"];
+            };
+        };
+        responses: {
+            /** @description Relaunched (or set for relaunch). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createManualExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualExecutionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWorkerData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerData"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    writeWorkerResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkerResultsRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "results successfully saved"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    writeInstanceChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstanceChecksRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    writeCaseChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseChecksRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Updated correctly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dataCheckKpisExecution: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckExecution: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckKpisInstance: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckInstance: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckKpisCase: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dataCheckCase: {
+        parameters: {
+            query?: {
+                /** @description "0" creates without launching; anything else launches. */
+                run?: string;
+            };
+            header?: never;
+            path: {
+                idx: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution that was run or created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionBasic"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            /** @description The orchestrator answered with this status (passed through as cornflow does). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The orchestrator answered with this status (passed through). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

@@ -30,7 +30,9 @@ function adapt(operationId: string, deps: AppDeps): RequestHandler {
     const params = (req as { openapi?: { pathParams?: Record<string, unknown> } }).openapi?.pathParams ?? req.params;
     const reply = await handler({ params, query: req.query, body: req.body, user: req.cornflowUser, deps, req });
     if (reply.headers) res.set(reply.headers);
-    res.status(reply.status).json(reply.body);
+    // Binary replies (execution files download) are sent as they are.
+    if (Buffer.isBuffer(reply.body)) res.status(reply.status).send(reply.body);
+    else res.status(reply.status).json(reply.body);
   };
 }
 
@@ -134,6 +136,8 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
+  // Form-encoded bodies (the worker's execution-files status without a file).
+  app.use(express.urlencoded({ extended: false, limit: config.maxBodyBytes }));
   app.use(jsonBodyDefault(routes, jsonOperations(deps)));
   app.use(flaskResponses);
   app.use(

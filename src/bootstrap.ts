@@ -17,6 +17,7 @@ import { AppError, AUTH_MESSAGES } from './domain/errors.js';
 import { registerBuiltInApps } from './domain/apps.js';
 import { handlers as coreHandlers } from './api/handlers.js';
 import { loadPlugins, mergeSpecs, migratePlugins, pluginHandlers, registerPluginTables } from './plugins/loader.js';
+import { syncAppsFromOrchestrator } from './domain/app-sync.js';
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'cornflow' } });
@@ -64,6 +65,17 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   logger.debug(seeded, 'access seeded');
   const apps = await registerBuiltInApps(db);
   if (apps.length) logger.info({ apps }, 'registered built-in apps');
+  const orchestrator = createOrchestrator(config);
+  if (config.backend === 'airflow') {
+    // cornflow's register_deployed_dags; an unreachable Airflow is skipped (cornflow polls it for minutes):
+    // `cornflow dags register` syncs later.
+    try {
+      const synced = await syncAppsFromOrchestrator(db, orchestrator);
+      if (synced.length) logger.info({ apps: synced }, 'registered apps deployed on Airflow');
+    } catch (err) {
+      logger.warn({ err }, 'could not sync the apps deployed on Airflow; run `cornflow dags register` once it is up');
+    }
+  }
   if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
   const granted = await registerDagPermissions(db, config.openDeployment);
   if (granted) logger.info({ granted }, 'granted DAG permissions');
@@ -88,7 +100,7 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
       // In OpenID Connect mode the OIDC strategy always runs (internal tokens first, then the provider's).
       config.authType === 'oidc' ? (oidc ?? { verify: () => Promise.reject(new AppError(400, AUTH_MESSAGES.badTokenOidc)) }) : undefined,
     ),
-    orchestrator: createOrchestrator(config),
+    orchestrator,
     auth: {
       secret,
       tokenDurationHours: config.tokenDurationHours,

@@ -114,14 +114,33 @@ describe('cornflow CLI', function () {
     expect(ini).to.not.include('topsecretkey');
   });
 
-  it('dags register refuses clearly while no orchestrator client exists', async () => {
+  it('dags register refuses clearly without a reachable orchestrator', async () => {
     const env = { DATABASE_URL: `sqlite:///${join(work, 'unused.db')}` };
     const local = await cornflow(['dags', 'register'], env);
     expect(local.code).to.equal(1);
     expect(local.stderr).to.match(/^Error: no orchestrator configured/);
     const airflow = await cornflow(['dags', 'register'], { ...env, CORNFLOW_BACKEND: '1', AIRFLOW_URL: 'http://127.0.0.1:1' });
     expect(airflow.code).to.equal(1);
-    expect(airflow.stderr.trim()).to.equal('Error: dags register is not implemented for airflow yet');
+    expect(airflow.stderr.trim()).to.equal('Error: could not read the apps deployed on Airflow: airflow is not reachable');
+  });
+
+  it('dags register inserts the new model DAGs of Airflow with their schemas (the Airflow 2 double)', async () => {
+    const { AirflowDouble } = await import('./support/airflow.js');
+    const double = new AirflowDouble().listen();
+    await double.ready();
+    double.addDag('new_app', { tags: ['model'], description: 'A new app' });
+    double.addDag('new_app_check_kpis', { tags: ['check_kpis'] });
+    double.addDag('pending_app', { tags: ['model'] });
+    double.variables.set('new_app', JSON.stringify({ instance: { type: 'object' }, solution: {}, config: {}, instance_checks: {}, solution_checks: {}, kpis: {} }));
+    const env = { DATABASE_URL: `sqlite:///${join(work, 'register.db')}`, CORNFLOW_BACKEND: '1', AIRFLOW_URL: double.url };
+    expectOk(await cornflow(['migrations', 'upgrade'], env));
+    const r = await cornflow(['dags', 'register'], env);
+    expectOk(r);
+    expect(r.stdout.trim()).to.equal('Registered 1 apps: new_app');
+    expect(double.violations).to.deep.equal([]);
+    const again = await cornflow(['dags', 'register'], env);
+    expect(again.stdout.trim()).to.equal('No new apps to register');
+    await double.close();
   });
 
   it('migrations make writes a skeleton and registers it in migrations/index.ts', async () => {

@@ -15,6 +15,7 @@ import { appsHandlers } from './apps.js';
 import { alarmsHandlers } from './alarms.js';
 import { tablesHandlers } from './tables.js';
 import { legacyHandlers } from './legacy.js';
+import { executionsHandlers, executionFilesHandlers } from './executions.js';
 
 type JsonContent<T> = T extends { content: { 'application/json': infer B } } ? B : unknown;
 // The helpers take the operations type as a parameter (default: the core's), so plugins type their handlers
@@ -57,4 +58,6 @@ export const handlers: HandlerMap = {
   ...alarmsHandlers,
   ...tablesHandlers,
   ...legacyHandlers,
+  ...executionsHandlers,
+  ...executionFilesHandlers,
 };

@@ -1,41 +1,18 @@
-// The seam between cornflow and whatever runs the apps. Only health is needed so far; executions extend it.
+// Picks the backend that runs the apps (CORNFLOW_BACKEND). The interface is in ./types.ts; Airflow 2 is in
+// ./airflow.ts, the local placeholder in ./local.ts. Airflow 3 and Databricks clients come from another branch;
+// until then Databricks answers its health check only.
 import type { Config } from '../config.js';
+import type { Orchestrator, RunRequest, RunRef, ExecutionState, RemoteApp } from './types.js';
+import { OrchestratorError } from './types.js';
+import { AirflowOrchestrator } from './airflow.js';
+import { LocalOrchestrator } from './local.js';
 
-export interface Orchestrator {
-  readonly name: 'local' | 'airflow' | 'databricks';
-  /** True when the backend answers its health check. Never throws; bounded by a timeout. */
-  healthy(): Promise<boolean>;
-}
+export type { Orchestrator, RunRequest, RunRef, ExecutionState, RemoteApp } from './types.js';
+export { OrchestratorError } from './types.js';
+export { AirflowOrchestrator } from './airflow.js';
+export { LocalOrchestrator } from './local.js';
 
 const HEALTH_TIMEOUT_MS = 5000;
-
-/** Runs apps on this machine: always available while the server runs. */
-export class LocalOrchestrator implements Orchestrator {
-  readonly name = 'local';
-  async healthy(): Promise<boolean> {
-    return true;
-  }
-}
-
-/** Airflow 2 stable API: healthy when both the metadatabase and the scheduler report "healthy". */
-export class AirflowHealth implements Orchestrator {
-  readonly name = 'airflow';
-  constructor(private readonly url: string | undefined, private readonly user: string, private readonly password: string) {}
-  async healthy(): Promise<boolean> {
-    if (!this.url) return false;
-    try {
-      const res = await fetch(`${this.url.replace(/\/$/, '')}/api/v1/health`, {
-        headers: { authorization: `Basic ${Buffer.from(`${this.user}:${this.password}`).toString('base64')}` },
-        signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-      });
-      if (!res.ok) return false;
-      const body = (await res.json()) as { metadatabase?: { status?: string }; scheduler?: { status?: string } };
-      return body.metadatabase?.status === 'healthy' && body.scheduler?.status === 'healthy';
-    } catch {
-      return false;
-    }
-  }
-}
 
 /** Databricks: healthy when the workspace status of DATABRICKS_HEALTH_PATH answers without error_code. */
 export class DatabricksHealth implements Orchestrator {
@@ -52,12 +29,38 @@ export class DatabricksHealth implements Orchestrator {
       return false;
     }
   }
+  private missing(): never {
+    throw new OrchestratorError('The Databricks client is not available in this build', 501);
+  }
+  async appInfo(_app: string, _checksOnly: boolean): Promise<{ exists: boolean; paused: boolean }> {
+    return this.missing();
+  }
+  async trigger(_run: RunRequest): Promise<{ runId: string }> {
+    return this.missing();
+  }
+  async runState(_run: RunRef): Promise<ExecutionState> {
+    return this.missing();
+  }
+  async stop(_run: RunRef): Promise<void> {
+    return this.missing();
+  }
+  async listApps(): Promise<RemoteApp[]> {
+    return [];
+  }
+  async examples(_app: string) {
+    return [];
+  }
+}
+
+/** The display name cornflow uses in its messages ("Airflow is not accessible"). */
+export function backendLabel(orchestrator: Orchestrator): string {
+  return orchestrator.name === 'databricks' ? 'Databricks' : 'Airflow';
 }
 
 export function createOrchestrator(config: Config): Orchestrator {
   switch (config.backend) {
     case 'airflow':
-      return new AirflowHealth(config.airflow.url, config.airflow.user, config.airflow.password);
+      return new AirflowOrchestrator(config.airflow.url, config.airflow.user, config.airflow.password);
     case 'databricks':
       return new DatabricksHealth(config.databricks.host, config.databricks.healthPath);
     default:

@@ -53,7 +53,7 @@ export interface Orchestrator {
   /** True when the backend answers its health check. Never throws; bounded by a timeout. */
   healthy(): Promise<boolean>;
   /** Does the app exist there, and is it paused (Airflow's is_paused; always false elsewhere)? */
-  appInfo(app: string, checksOnly: boolean): Promise<{ exists: boolean; paused: boolean }>;
+  appInfo(app: string, checksOnly: boolean): Promise<{ exists: boolean; paused: boolean; detail?: string }>;
   /** Start a run; the returned run id is stored in executions.run_id. */
   trigger(run: RunRequest): Promise<{ runId: string }>;
   /** The run's state mapped to cornflow's codes (Airflow: success→1, running→0, failed→−1, queued→−7, else −5). */
