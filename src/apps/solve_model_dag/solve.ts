@@ -5,7 +5,12 @@
 //
 // Names: PuLP allows names the LP format does not (spaces, leading digits, 'e'-prefixed numbers, brackets…), so
 // columns are written as x0…xn and rows as c0…cn and mapped back; the PuLP names never reach the LP text.
-import highsLoader, { type Highs } from 'highs';
+import highsModule, { type Highs } from 'highs';
+
+// highs ships CommonJS types with `export default`: from ESM the loader is the module's default (at run time the
+// .mjs build's default export; typed as the CJS module's `default`).
+type Loader = typeof highsModule.default;
+const highsLoader: Loader = ((highsModule as unknown as { default?: Loader }).default ?? highsModule) as Loader;
 
 export interface PulpCoefficient { name: string; value: number }
 export interface PulpVariable {
@@ -87,7 +92,7 @@ export class ModelError extends Error {
 let highsPromise: Promise<Highs> | undefined;
 function highs(): Promise<Highs> {
   highsPromise ??= highsLoader();
-  return highsPromise;
+  return highsPromise!;
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
