@@ -4,7 +4,14 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { forEachDatabase } from './support/app.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { forEachDatabase, testConfig } from './support/app.js';
+import { prepare } from '../src/bootstrap.js';
+import { ensureUserWithRole } from '../src/domain/users.js';
+import { ROLES } from '../src/domain/access-constants.js';
 import { LOCAL_QUEUED_RUN_ID, LocalQueue, isLocalRunId } from '../src/local/queue.js';
 import { nowStored } from '../src/storage/time.js';
 
@@ -127,5 +134,42 @@ forEachDatabase('local queue', (t) => {
     expect((await state(staleRemote)).log_text).to.contain('no heartbeat');
     for (const id of [mine, liveOther, freshRemote, airflow]) expect((await state(id)).state).to.equal(0);
     expect(await me.heartbeat()).to.equal(1);
+  });
+});
+
+describe('local queue [sqlite file, two processes]', function () {
+  this.timeout(120_000);
+  it('two server processes on one SQLite file claim each execution exactly once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cornflow-queue-'));
+    const url = `sqlite:///${join(dir, 'q.db')}`;
+    const deps = await prepare(testConfig(url), { logger: pino({ level: 'silent' }) });
+    const db = deps.db;
+    try {
+      await ensureUserWithRole(db, { username: 'q', email: 'q@example.com', password: 'Testpass1!' }, ROLES.planner, true);
+      const userId = Number((await db('users').first('id').where({ username: 'q' })).id);
+      const now = nowStored();
+      await db('instances').insert({ id: 'i', data: '{}', checks: null, name: 'i', description: null, data_hash: 'h', schema: 's', user_id: userId, created_at: now, updated_at: now, deleted_at: null });
+      const ids: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const id = `e${String(i).padStart(3, '0')}`;
+        ids.push(id);
+        await db('executions').insert({
+          id, data: null, checks: null, name: id, description: null, data_hash: 'h', schema: 's', user_id: userId, instance_id: 'i',
+          config: '{}', run_id: LOCAL_QUEUED_RUN_ID, log_text: null, log_json: null, state: -7, state_message: null, kpis: null,
+          last_run_checks_and_kpis: null, checks_and_kpis_only: false, execution_files_status: 0,
+          created_at: nowStored(new Date(Date.UTC(2024, 0, 1, 0, 0, 0, i))), updated_at: now, deleted_at: null,
+        });
+      }
+      const startAt = Date.now() + 4000;
+      const spawn = () => run(process.execPath, ['--import', 'tsx', CLAIMER, String(startAt)], { env: { ...process.env, DATABASE_URL: url } });
+      const [one, two] = await Promise.all([spawn(), spawn()]);
+      const a = JSON.parse(one.stdout) as { ids: string[] };
+      const b = JSON.parse(two.stdout) as { ids: string[] };
+      expect(a.ids.filter((id) => b.ids.includes(id))).to.deep.equal([]);
+      expect([...a.ids, ...b.ids].sort()).to.deep.equal(ids);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -88,6 +88,9 @@ export class LocalQueue {
   async claimNext(): Promise<ClaimedExecution | undefined> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const claimed = await this.db.transaction(async (trx) => {
+        // SQLite: a write statement (matching no row) takes the RESERVED lock first, so two processes never both read
+        // and then fail to upgrade (SQLITE_BUSY); waiting for the lock uses the busy timeout.
+        if (!this.isPg) await trx('executions').where({ id: '' }).update({ id: '' });
         let q = trx('executions')
           .select('id', 'instance_id', 'user_id', 'schema', 'config', 'checks_and_kpis_only')
           .where({ state: STATE_QUEUED, run_id: LOCAL_QUEUED_RUN_ID })
