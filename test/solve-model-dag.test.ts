@@ -108,6 +108,18 @@ describe('solve_model_dag (HiGHS)', function () {
     expect(r.log_json.objective).to.be.closeTo(-3 - 2 - 1 + 4 + 1, 1e-9);
   });
 
+  it('keeps variables that appear nowhere but in the bounds, and solves an empty model', async () => {
+    const m = model({
+      objective: { name: 'o', coefficients: [{ name: 'a', value: 1 }] },
+      constraints: [c('c', 1, -1, { a: 1 })],
+      variables: [v('a', 0, null), v('lonely', 2, 5, 'Integer'), v('free', null, null)],
+    });
+    const r = await solve(m, {});
+    expect(r.solution!.variables.map((x) => [x.name, x.varValue])).to.deep.equal([['a', 1], ['lonely', 2], ['free', 0]]);
+    const empty = await solve(model({ objective: { name: 'o', coefficients: [] }, constraints: [], variables: [] }), {});
+    expect(empty.state).to.equal(1);
+  });
+
   it('reports an infeasible model as cornflow does (status -1, no solution)', async () => {
     const m = model({
       objective: { name: 'o', coefficients: [{ name: 'x', value: 1 }] },
