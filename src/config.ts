@@ -2,7 +2,7 @@
 // An invalid value stops start-up with a message naming the variable.
 import { resolve, dirname } from 'node:path';
 
-export type Backend = 'local' | 'airflow' | 'databricks';
+export type Backend = 'local' | 'airflow' | 'databricks' | 'airflow3';
 export type AuthType = 'db' | 'ldap' | 'oidc';
 
 export interface Config {
@@ -25,6 +25,8 @@ export interface Config {
   serviceUserAllowPasswordLogin: boolean;
   backend: Backend;
   airflow: { url: string | undefined; user: string; password: string };
+  /** Local backend pool (src/local/pool.ts); unset numbers use the pool's defaults. */
+  local: { workers?: number; timeLimitSeconds?: number; graceSeconds?: number; maxMemoryMb?: number };
   databricks: {
     host: string | undefined;
     clientId: string | undefined;
@@ -161,8 +163,9 @@ export function loadConfig(env: Env = process.env): Config {
   const authCode = int(env, 'AUTH_TYPE', 1, [0, 1, 2]);
   const airflowUrl = env.AIRFLOW_URL || undefined;
   const backendRaw = str(env, 'CORNFLOW_BACKEND', airflowUrl ? '1' : env.DATABRICKS_HOST ? '2' : 'local').toLowerCase();
-  const backend: Backend | undefined = ({ '0': 'local', local: 'local', '1': 'airflow', airflow: 'airflow', '2': 'databricks', databricks: 'databricks' } as Record<string, Backend>)[backendRaw];
-  if (!backend) throw new ConfigError('CORNFLOW_BACKEND', `must be 1 (Airflow), 2 (Databricks) or local, got "${backendRaw}"`);
+  const backend: Backend | undefined = ({ '0': 'local', local: 'local', '1': 'airflow', airflow: 'airflow', '2': 'databricks', databricks: 'databricks', '3': 'airflow3', airflow3: 'airflow3' } as Record<string, Backend>)[backendRaw];
+  if (!backend) throw new ConfigError('CORNFLOW_BACKEND', `must be 1 (Airflow), 2 (Databricks), 3 (Airflow 3) or local, got "${backendRaw}"`);
+  const optionalNum = (name: string): number | undefined => (env[name]?.trim() ? num(env, name, 0) : undefined);
   const logLevelNum = int(env, 'LOG_LEVEL', 20, [0, 10, 20, 30, 40, 50]);
   const userBase = str(env, 'LDAP_USER_BASE', 'ou=users,dc=example,dc=org');
   const emailPort = env.SERVICE_EMAIL_PORT ? int(env, 'SERVICE_EMAIL_PORT', 0) : undefined;
@@ -184,6 +187,12 @@ export function loadConfig(env: Env = process.env): Config {
     serviceUserAllowPasswordLogin: bool(env, 'SERVICE_USER_ALLOW_PASSWORD_LOGIN', true),
     backend,
     airflow: { url: airflowUrl, user: str(env, 'AIRFLOW_USER', 'admin'), password: str(env, 'AIRFLOW_PWD', 'admin') },
+    local: {
+      workers: optionalNum('CORNFLOW_LOCAL_WORKERS'),
+      timeLimitSeconds: optionalNum('CORNFLOW_LOCAL_TIME_LIMIT'),
+      graceSeconds: optionalNum('CORNFLOW_LOCAL_TIME_GRACE'),
+      maxMemoryMb: optionalNum('CORNFLOW_LOCAL_MAX_MEMORY_MB'),
+    },
     databricks: {
       host: env.DATABRICKS_HOST || undefined,
       clientId: env.DATABRICKS_CLIENT_ID || undefined,

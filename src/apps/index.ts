@@ -36,8 +36,8 @@ function solveModelDag(): BuiltInApp {
     description: 'Solves a PuLP model (the JSON of pulp.LpProblem.toDict()) with a PuLP solver',
     schemas: {
       instance_schema: instance,
-      // cornflow's solve_model_dag uses the PuLP model schema for the solution too.
-      solution_schema: instance,
+      // cornflow's solve_model_dag uses the PuLP model schema for the solution too (solution.json = instance.json).
+      solution_schema: compact(file('solve_model_dag', 'solution.json')),
       config_schema: compact(file('solve_model_dag', 'config.json')),
       instance_checks_schema: '{}',
       solution_checks_schema: '{}',

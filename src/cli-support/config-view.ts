@@ -15,7 +15,7 @@ export interface Setting {
 export const MASK = '****';
 
 const AUTH_CODES = { oidc: 0, db: 1, ldap: 2 } as const;
-const BACKEND_CODES = { local: 'local', airflow: '1', databricks: '2' } as const;
+const BACKEND_CODES = { local: 'local', airflow: '1', databricks: '2', airflow3: '3' } as const;
 const LOG_CODES: Record<Config['logLevel'], string> = { trace: '0', debug: '10', info: '20', warn: '30', error: '40', fatal: '50', silent: '50' };
 
 export function settings(config: Config): Setting[] {
