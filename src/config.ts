@@ -26,7 +26,7 @@ export interface Config {
   backend: Backend;
   airflow: { url: string | undefined; user: string; password: string };
   /** Local backend pool (src/local/pool.ts); unset numbers use the pool's defaults. */
-  local: { workers?: number; timeLimitSeconds?: number; graceSeconds?: number; maxMemoryMb?: number };
+  local: { workers?: number; timeLimitSeconds?: number; graceSeconds?: number; maxMemoryMb?: number; runner: boolean };
   databricks: {
     host: string | undefined;
     clientId: string | undefined;
@@ -192,6 +192,8 @@ export function loadConfig(env: Env = process.env): Config {
       timeLimitSeconds: optionalNum('CORNFLOW_LOCAL_TIME_LIMIT'),
       graceSeconds: optionalNum('CORNFLOW_LOCAL_TIME_GRACE'),
       maxMemoryMb: optionalNum('CORNFLOW_LOCAL_MAX_MEMORY_MB'),
+      // Off: this process queues local runs but never claims them (another process, or a test, does).
+      runner: bool(env, 'CORNFLOW_LOCAL_RUNNER', true),
     },
     databricks: {
       host: env.DATABRICKS_HOST || undefined,

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { prepare, createLogger } from './bootstrap.js';
 import { createApp } from './app.js';
+import { LocalRuntime } from './local/runtime.js';
 
 const DRAIN_DEADLINE_MS = 10_000;
 
@@ -31,6 +32,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await deps.db.destroy();
     throw new Error(`warm-up request to /health/ failed: ${warm instanceof Response ? `HTTP ${warm.status} ${await warm.text()}` : String(warm)}`);
   }
+  // The local backend's runner: claims queued executions and solves them in a process pool (src/local/runtime.ts).
+  let runtime: LocalRuntime | undefined;
+  if (config.backend === 'local' && config.local.runner) {
+    runtime = new LocalRuntime(deps.db, config, logger);
+    await runtime.start(deps.orchestrator);
+  }
   logger.info({ url, database: config.database.client, backend: config.backend }, 'cornflow-ts ready');
   let closing: Promise<void> | undefined;
   return {
@@ -44,7 +51,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
           resolve();
         });
         server.closeIdleConnections();
-      }).then(() => deps.db.destroy());
+      })
+        .then(() => runtime?.close())
+        .then(() => deps.db.destroy());
       return closing;
     },
   };

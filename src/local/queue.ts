@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { nowStored, storedToMillis } from '../storage/time.js';
+import { STATE_MESSAGES } from '../domain/execution-states.js';
 
 export const LOCAL_QUEUED_RUN_ID = 'local:queued';
 const LOCAL_PREFIX = 'local:';
@@ -75,7 +76,7 @@ export class LocalQueue {
     const n = await this.db('executions')
       .where({ id: executionId })
       .whereNull('deleted_at')
-      .update({ state: STATE_QUEUED, run_id: LOCAL_QUEUED_RUN_ID, updated_at: nowStored() });
+      .update({ state: STATE_QUEUED, state_message: STATE_MESSAGES[STATE_QUEUED], run_id: LOCAL_QUEUED_RUN_ID, updated_at: nowStored() });
     return n === 1;
   }
 
@@ -102,7 +103,7 @@ export class LocalQueue {
         if (!row) return null;
         const n = await trx('executions')
           .where({ id: row.id, state: STATE_QUEUED, run_id: LOCAL_QUEUED_RUN_ID })
-          .update({ state: STATE_RUNNING, run_id: this.runId, updated_at: nowStored() });
+          .update({ state: STATE_RUNNING, state_message: STATE_MESSAGES[STATE_RUNNING], run_id: this.runId, updated_at: nowStored() });
         if (n !== 1) return undefined; // somebody else got it: try the next one
         return {
           id: String(row.id),
@@ -158,7 +159,7 @@ export class LocalQueue {
       const log = `The execution was marked as failed at start-up of a cornflow server: ${why}. It did not finish; relaunch it if needed.\n`;
       const n = await this.db('executions')
         .where({ id: row.id, run_id: row.run_id, state: STATE_RUNNING })
-        .update({ state: STATE_FAILED, state_message: 'The local worker running this execution stopped', log_text: log, updated_at: nowStored() });
+        .update({ state: STATE_FAILED, state_message: STATE_MESSAGES[STATE_FAILED], log_text: log, updated_at: nowStored() });
       if (n === 1) out.push({ id: row.id, runId: row.run_id });
     }
     return out;

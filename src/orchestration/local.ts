@@ -1,29 +1,21 @@
-// The local backend (CORNFLOW_BACKEND=local, the test default). MINIMAL PLACEHOLDER: the real runner (HiGHS,
-// process pool) replaces `enqueueLocalRun` at merge. The database is authoritative for local runs: the runner
-// writes states, logs and solutions through the worker functions of src/domain/worker.ts.
+// The local backend (CORNFLOW_BACKEND=local, the embedded default). Triggering an execution puts it in the local
+// queue (state −7, run_id 'local:queued', written by the caller from the run id answered here); the runner of each
+// server process (src/local/runtime.ts) claims it exactly once, solves it in its process pool and writes the outcome
+// through the worker functions of src/domain/worker.ts. The database is authoritative: nothing is polled.
 import type { Orchestrator, RunRequest, RunRef, ExecutionState, RemoteApp } from './types.js';
 import { builtInApp } from '../apps/index.js';
+import { LOCAL_QUEUED_RUN_ID } from '../local/queue.js';
 
 export type LocalRunHook = (executionId: string, run: RunRequest) => void;
 
-let hook: LocalRunHook = () => {
-  /* no-op until the local runner is merged */
-};
-
-/** Hands a triggered execution to the local runner (a no-op in this branch). */
-export function enqueueLocalRun(executionId: string, run: RunRequest): void {
-  hook(executionId, run);
-}
-
-/** Lets the local runner (or a test) receive triggered runs. */
-export function setLocalRunHook(next: LocalRunHook): void {
-  hook = next;
-}
-
-let counter = 0;
-
 export class LocalOrchestrator implements Orchestrator {
   readonly name = 'local';
+  private listener: LocalRunHook | undefined;
+
+  /** The runner of this process wants to hear about triggered runs (it also polls, for runs of other processes). */
+  onTrigger(listener: LocalRunHook | undefined): void {
+    this.listener = listener;
+  }
   async healthy(): Promise<boolean> {
     return true;
   }
@@ -31,18 +23,15 @@ export class LocalOrchestrator implements Orchestrator {
     return { exists: true, paused: false };
   }
   async trigger(run: RunRequest): Promise<{ runId: string }> {
-    counter += 1;
-    const runId = `local__${new Date().toISOString()}_${counter}`;
-    enqueueLocalRun(run.executionId, run);
-    return { runId };
+    this.listener?.(run.executionId, run);
+    return { runId: LOCAL_QUEUED_RUN_ID };
   }
-  /** Never consulted for a state change: callers keep the stored state for local runs (see refreshable()). */
+  /** Never consulted for a state change: callers keep the stored state for local runs. */
   async runState(_run: RunRef): Promise<ExecutionState> {
     return -7;
   }
-  async stop(_run: RunRef): Promise<void> {
-    /* the runner notices the −2 state written by the caller */
-  }
+  /** The caller stores −2; the runner that holds the run sees it is no longer its own and kills it. */
+  async stop(_run: RunRef): Promise<void> {}
   async listApps(): Promise<RemoteApp[]> {
     return [];
   }

@@ -1,11 +1,13 @@
 // Picks the backend that runs the apps (CORNFLOW_BACKEND). The interface is in ./types.ts; Airflow 2 is in
-// ./airflow.ts, the local placeholder in ./local.ts. Airflow 3 and Databricks clients come from another branch;
-// until then Databricks answers its health check only.
+// ./airflow.ts, Airflow 3 in ./airflow3.ts, Databricks in ./databricks.ts, the local backend in ./local.ts (its
+// runner: src/local/runtime.ts). Databricks without OAuth credentials answers its health check only.
 import type { Config } from '../config.js';
 import type { Orchestrator, RunRequest, RunRef, ExecutionState, RemoteApp } from './types.js';
 import { OrchestratorError } from './types.js';
 import { AirflowOrchestrator } from './airflow.js';
 import { LocalOrchestrator } from './local.js';
+import { Airflow3Orchestrator } from './airflow3.js';
+import { DatabricksOrchestrator } from './databricks.js';
 
 export type { Orchestrator, RunRequest, RunRef, ExecutionState, RemoteApp } from './types.js';
 export { OrchestratorError } from './types.js';
@@ -30,7 +32,7 @@ export class DatabricksHealth implements Orchestrator {
     }
   }
   private missing(): never {
-    throw new OrchestratorError('The Databricks client is not available in this build', 501);
+    throw new OrchestratorError('Databricks is not configured: set DATABRICKS_CLIENT_ID, DATABRICKS_CLIENT_SECRET and DATABRICKS_TOKEN_ENDPOINT', 501);
   }
   async appInfo(_app: string, _checksOnly: boolean): Promise<{ exists: boolean; paused: boolean }> {
     return this.missing();
@@ -61,8 +63,15 @@ export function createOrchestrator(config: Config): Orchestrator {
   switch (config.backend) {
     case 'airflow':
       return new AirflowOrchestrator(config.airflow.url, config.airflow.user, config.airflow.password);
-    case 'databricks':
-      return new DatabricksHealth(config.databricks.host, config.databricks.healthPath);
+    case 'airflow3':
+      return new Airflow3Orchestrator({ url: config.airflow.url ?? '', user: config.airflow.user, password: config.airflow.password });
+    case 'databricks': {
+      const { host, clientId, clientSecret, tokenEndpoint, healthPath } = config.databricks;
+      if (host && clientId && clientSecret && tokenEndpoint) {
+        return new DatabricksOrchestrator({ host, clientId, clientSecret, tokenEndpoint, healthPath });
+      }
+      return new DatabricksHealth(host, healthPath);
+    }
     default:
       return new LocalOrchestrator();
   }
