@@ -44,21 +44,25 @@ export interface PrepareOptions {
   db?: Db;
   /** Skip creating the initial users (tests that build their own). */
   initialUsers?: boolean;
+  /** false: the database is already set up (cluster workers: the primary migrated and seeded before forking). */
+  setup?: boolean;
 }
 
 export async function prepare(config: Config, options: PrepareOptions = {}): Promise<AppDeps> {
   const logger = options.logger ?? createLogger(config);
   const db = options.db ?? createDb(config);
-  const applied = await migrateLatest(db);
-  if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   const routes = new RouteTable(loadSpec());
-  const seeded = await seedAccess(db, routes.views, accessFeatures(config));
-  logger.debug(seeded, 'access seeded');
-  const apps = await registerBuiltInApps(db);
-  if (apps.length) logger.info({ apps }, 'registered built-in apps');
-  if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
-  const granted = await registerDagPermissions(db, config.openDeployment);
-  if (granted) logger.info({ granted }, 'granted DAG permissions');
+  if (options.setup !== false) {
+    const applied = await migrateLatest(db);
+    if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+    const seeded = await seedAccess(db, routes.views, accessFeatures(config));
+    logger.debug(seeded, 'access seeded');
+    const apps = await registerBuiltInApps(db);
+    if (apps.length) logger.info({ apps }, 'registered built-in apps');
+    if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
+    const granted = await registerDagPermissions(db, config.openDeployment);
+    if (granted) logger.info({ granted }, 'granted DAG permissions');
+  }
   const secret = resolveSecretKey(config.secretKey, config.dataDir, (m) => logger.warn(m));
   let oidc: OidcVerifier | undefined;
   if (config.authType === 'oidc') {
