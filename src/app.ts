@@ -124,10 +124,16 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(contentEncodingGate(routes));
   const lossless = losslessOperations(deps);
+  const withJsonBody = jsonOperations(deps);
   app.use(
     express.json({
       limit: config.maxBodyBytes,
-      type: ['application/json', 'application/*+json'],
+      // Only operations that take a JSON body parse one (as Flask, which reads a body only when the view
+      // asks): a broken JSON body sent to GET /health/ is ignored, not a 400 the contract does not declare.
+      type: (req) => {
+        const op = routes.operation((req as express.Request).path, req.method ?? '');
+        return op !== undefined && withJsonBody.has(op.operationId) && /^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
+      },
       // The (inflated) bytes of lossless operations, so numbers keep their lexemes (1.0 stays 1.0).
       verify: (req, _res, buf) => {
         const r = req as express.Request;
@@ -138,7 +144,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   // Form-encoded bodies (the worker's execution-files status without a file).
   app.use(express.urlencoded({ extended: false, limit: config.maxBodyBytes }));
-  app.use(jsonBodyDefault(routes, jsonOperations(deps)));
+  app.use(jsonBodyDefault(routes, withJsonBody));
   app.use(flaskResponses);
   app.use(
     OpenApiValidator.middleware({

@@ -47,6 +47,8 @@ export interface PrepareOptions {
   db?: Db;
   /** Skip creating the initial users (tests that build their own). */
   initialUsers?: boolean;
+  /** false: the database is already set up (cluster workers: the primary migrated and seeded before forking). */
+  setup?: boolean;
 }
 
 export async function prepare(config: Config, options: PrepareOptions = {}): Promise<AppDeps> {
@@ -55,30 +57,33 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   // Plugins first: a bad plugin stops start-up before anything is written.
   const plugins = await loadPlugins(config.plugins);
   const routes = new RouteTable(mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers)));
-  const applied = [...(await migrateLatest(db)), ...(await migratePlugins(db, plugins))];
-  if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   registerPluginTables(plugins);
   if (plugins.length) logger.info({ plugins: plugins.map((p) => p.name) }, 'loaded plugins');
-  // A database shared with the Flask cornflow keeps the views only Flask serves (docs/adoption.md).
-  const sharedWithFlask = await db.schema.hasTable('alembic_version');
-  const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask });
-  logger.debug(seeded, 'access seeded');
-  const apps = await registerBuiltInApps(db);
-  if (apps.length) logger.info({ apps }, 'registered built-in apps');
   const orchestrator = createOrchestrator(config);
-  if (config.backend === 'airflow') {
-    // cornflow's register_deployed_dags; an unreachable Airflow is skipped (cornflow polls it for minutes):
-    // `cornflow dags register` syncs later.
-    try {
-      const synced = await syncAppsFromOrchestrator(db, orchestrator);
-      if (synced.length) logger.info({ apps: synced }, 'registered apps deployed on Airflow');
-    } catch (err) {
-      logger.warn({ err }, 'could not sync the apps deployed on Airflow; run `cornflow dags register` once it is up');
+  // The set-up steps run once: in the cluster's primary, or here when this process serves alone.
+  if (options.setup !== false) {
+    const applied = [...(await migrateLatest(db)), ...(await migratePlugins(db, plugins))];
+    if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+    // A database shared with the Flask cornflow keeps the views only Flask serves (docs/adoption.md).
+    const sharedWithFlask = await db.schema.hasTable('alembic_version');
+    const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask });
+    logger.debug(seeded, 'access seeded');
+    const apps = await registerBuiltInApps(db);
+    if (apps.length) logger.info({ apps }, 'registered built-in apps');
+    if (config.backend === 'airflow') {
+      // cornflow's register_deployed_dags; an unreachable Airflow is skipped (cornflow polls it for minutes):
+      // `cornflow dags register` syncs later.
+      try {
+        const synced = await syncAppsFromOrchestrator(db, orchestrator);
+        if (synced.length) logger.info({ apps: synced }, 'registered apps deployed on Airflow');
+      } catch (err) {
+        logger.warn({ err }, 'could not sync the apps deployed on Airflow; run `cornflow dags register` once it is up');
+      }
     }
+    if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
+    const granted = await registerDagPermissions(db, config.openDeployment);
+    if (granted) logger.info({ granted }, 'granted DAG permissions');
   }
-  if (options.initialUsers !== false) await ensureInitialUsers(db, config, logger);
-  const granted = await registerDagPermissions(db, config.openDeployment);
-  if (granted) logger.info({ granted }, 'granted DAG permissions');
   const secret = resolveSecretKey(config.secretKey, config.dataDir, (m) => logger.warn(m));
   let oidc: OidcVerifier | undefined;
   if (config.authType === 'oidc') {

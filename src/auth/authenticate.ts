@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import type { Db } from '../storage/db.js';
 import { findUserByUsername, type UserRow } from '../storage/users.js';
 import { AppError, AUTH_MESSAGES } from '../domain/errors.js';
-import { TOKEN_ISSUER } from './tokens.js';
+import { hmacKey, TOKEN_ISSUER } from './tokens.js';
 import type { OidcVerifier } from './oidc.js';
 
 /** The bearer token of a request, or cornflow's 400 for a missing or malformed header. */
@@ -38,7 +38,7 @@ export interface Authenticator {
  */
 export function oidcSubject(token: string, secret: string, oidc: OidcVerifier): Promise<string> {
   try {
-    const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER }) as { sub?: unknown };
+    const claims = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'], issuer: TOKEN_ISSUER }) as { sub?: unknown };
     if (typeof claims.sub === 'string') return Promise.resolve(claims.sub);
   } catch (err) {
     if ((err as JwtFailure).name === 'TokenExpiredError') return Promise.reject(new AppError(400, AUTH_MESSAGES.expired));
@@ -84,7 +84,7 @@ export function createAuthenticator(
     new JwtStrategy(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKey: secret,
+        secretOrKey: hmacKey(secret) as unknown as string,
         issuer: TOKEN_ISSUER,
         algorithms: ['HS256'],
       },

@@ -82,6 +82,19 @@ export async function resetSequences(db: Db, tables: string[]): Promise<void> {
   }
 }
 
+/** One query for the usual case: one of the user's roles may do the action on the view. */
+export async function userHasPermission(db: Db, userId: number, actionId: number, urlRule: string): Promise<boolean> {
+  const row = await db('user_role as ur')
+    .join('permission_view as pv', 'pv.role_id', 'ur.role_id')
+    .join('api_view as av', 'av.id', 'pv.api_view_id')
+    .select('pv.id')
+    .where({ 'ur.user_id': userId, 'pv.action_id': actionId, 'av.url_rule': urlRule })
+    .whereNull('ur.deleted_at')
+    .whereNull('pv.deleted_at')
+    .first();
+  return row !== undefined;
+}
+
 export async function roleIdsOfUser(db: Db, userId: number): Promise<number[]> {
   const rows = await db('user_role').select('role_id').where({ user_id: userId }).whereNull('deleted_at');
   return rows.map((r: { role_id: number | string }) => Number(r.role_id));

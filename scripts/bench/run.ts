@@ -1,0 +1,244 @@
+// npm run bench [-- --quick] [-- --db sqlite|postgres] [-- --mode single|cluster]
+// autocannon scenarios against a cornflow-ts server started here (`node --import tsx src/server.ts`, one
+// process and WEB_CONCURRENCY=cores), on SQLite (a file) and PostgreSQL (a fresh database on TEST_PG_URL),
+// plus a bare Express 5 server as the floor. Writes bench/results.json and bench/results.md.
+// Peak RSS: the largest sum of VmRSS over the server's node processes, polled every 25 ms during a scenario.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import knex from 'knex';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const only = (flag: string) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const DURATION = QUICK ? 2 : 6;
+const CONNECTIONS = 16;
+const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+// tsx resolved from the project, since the server runs from an empty folder.
+const TSX = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href];
+
+interface Row {
+  db: string;
+  mode: string;
+  scenario: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  peakRssMB: number;
+  non2xx: number;
+  errors: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const skipped: string[] = [];
+
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function treeRss(pid: number): number {
+  let total = rssOf(pid);
+  try {
+    const kids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { encoding: 'utf8' });
+    for (const line of kids.split('\n')) {
+      const [p, comm] = line.trim().split(/\s+/);
+      if (p && comm === 'node') total += rssOf(Number(p));
+    }
+  } catch {
+    /* no children */
+  }
+  return total;
+}
+
+/** Polls the server tree's RSS while fn runs; returns fn's result and the peak in MB. */
+async function withPeakRss<T>(pid: number, fn: () => Promise<T>): Promise<[T, number]> {
+  let peak = treeRss(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, treeRss(pid))), 25);
+  try {
+    const out = await fn();
+    peak = Math.max(peak, treeRss(pid));
+    return [out, Math.round(peak / 1024 / 1024)];
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function cannon(pid: number, opts: autocannon.Options): Promise<Omit<Row, 'db' | 'mode' | 'scenario'>> {
+  const [r, peak] = await withPeakRss(pid, () => autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }));
+  return { reqPerSec: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, peakRssMB: peak, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function startProcess(cmd: string[], env: Record<string, string>, readyText: string, cwd: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, cmd, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start: ${out}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      if (out.includes(readyText)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function bigModel(targetBytes: number) {
+  const variables: unknown[] = [];
+  const coefficients: unknown[] = [];
+  for (let i = 0, size = 0; size < targetBytes; i++, size += 160) {
+    const name = `variable_with_a_long_name_${i}`;
+    variables.push({ lowBound: 0, upBound: 1.5, cat: 'Continuous', varValue: null, dj: null, name });
+    coefficients.push({ name, value: 1.0 + i });
+  }
+  return { objective: { name: 'obj', coefficients }, constraints: [], variables, parameters: { name: 'big', sense: 1, status: 0, sol_status: 0 }, sos1: [], sos2: [] };
+}
+
+const spec = JSON.parse(readFileSync(join(PROJECT_ROOT, 'generated', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+const hasOp = (path: string, method: string) => Boolean(spec.paths[path]?.[method]);
+
+async function benchServer(db: 'sqlite' | 'postgres', mode: 'single' | 'cluster'): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cornflow-bench-'));
+  let url = `sqlite:///${join(dir, 'cornflow.db')}`;
+  let dropPg: (() => Promise<void>) | undefined;
+  if (db === 'postgres') {
+    const name = `cornflow_bench_${randomBytes(4).toString('hex')}`;
+    const admin = knex({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
+    await admin.raw(`CREATE DATABASE ${name}`);
+    await admin.destroy();
+    const u = new URL(PG_ADMIN_URL);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    dropPg = async () => {
+      const a = knex({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
+      await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.destroy();
+    };
+  }
+  const port = 40000 + Math.floor(Math.random() * 10000);
+  const workers = mode === 'single' ? 1 : availableParallelism();
+  const child = await startProcess([...TSX, join(PROJECT_ROOT, 'src', 'server.ts')], {
+    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, SECRET_KEY: 'bench-secret', CORNFLOW_LOG_SILENT: '1',
+    WEB_CONCURRENCY: String(workers), CORNFLOW_MAX_BODY_SIZE: '120mb',
+  }, 'listening on', dir);
+  const pid = child.pid!;
+  const base = `http://127.0.0.1:${port}`;
+  const add = (scenario: string, r: Omit<Row, 'db' | 'mode' | 'scenario'>, note?: string) => {
+    const row = { db, mode: mode === 'single' ? '1 process' : `cluster ×${workers}`, scenario, ...r, note };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  };
+  try {
+    const loginBody = JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234' });
+    const login = await fetch(`${base}/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });
+    const { token } = (await login.json()) as { token: string };
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const create = async (body: string) => {
+      const res = await fetch(`${base}/instance/`, { method: 'POST', headers: auth, body });
+      if (res.status !== 201) throw new Error(`create instance: ${res.status} ${(await res.text()).slice(0, 200)}`);
+      return ((await res.json()) as { id: string }).id;
+    };
+    for (let i = 0; i < 10; i++) await create(JSON.stringify({ name: `bench ${i}`, data: bigModel(2_000) }));
+    const oneMb = await create(JSON.stringify({ name: '1 MB', data: bigModel(1024 * 1024) }));
+
+    add('GET /health/', await cannon(pid, { url: `${base}/health/` }));
+    add('POST /login/', await cannon(pid, { url: `${base}/login/`, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody }));
+    add('GET /instance/ (10 instances)', await cannon(pid, { url: `${base}/instance/`, headers: auth }));
+    add('GET /instance/{id}/data/ 1 MB', await cannon(pid, { url: `${base}/instance/${oneMb}/data/`, headers: auth }));
+    add('GET /instance/{id}/data/ 1 MB, br', await cannon(pid, { url: `${base}/instance/${oneMb}/data/`, headers: { ...auth, 'accept-encoding': 'br' } }));
+    const hundredKb = JSON.stringify({ name: '100 KB', data: bigModel(100 * 1024) });
+    add('POST /instance/ 100 KB', await cannon(pid, { url: `${base}/instance/`, method: 'POST', headers: auth, body: hundredKb }));
+    if (hasOp('/execution/', 'post')) {
+      const exec = JSON.stringify({ name: 'bench', instance_id: oneMb, config: {} });
+      add('POST /execution/?run=0', await cannon(pid, { url: `${base}/execution/?run=0`, method: 'POST', headers: auth, body: exec }));
+      const r = await fetch(`${base}/execution/?run=0`, { method: 'POST', headers: auth, body: exec });
+      const id = ((await r.json()) as { id?: string }).id;
+      if (id && hasOp('/execution/{idx}/status/', 'get')) add('GET /execution/{id}/status/', await cannon(pid, { url: `${base}/execution/${id}/status/`, headers: auth }));
+    } else if (!skipped.length) {
+      skipped.push('POST /execution/?run=0 and GET /execution/{id}/status/: not in generated/openapi.json yet (they arrive with the executions branch)');
+    }
+
+    // One 50 MB instance created and read back.
+    const fifty = JSON.stringify({ name: '50 MB', data: bigModel(50 * 1024 * 1024) });
+    const t0 = performance.now();
+    const [, peak] = await withPeakRss(pid, async () => {
+      const id = await create(fifty);
+      const back = await fetch(`${base}/instance/${id}/data/`, { headers: { ...auth, 'accept-encoding': 'gzip' } });
+      const text = await back.text();
+      if (back.status !== 200 || text.length < 50 * 1024 * 1024) throw new Error(`50 MB read back: ${back.status} ${text.length}`);
+    });
+    add('50 MB instance: POST then GET data', { reqPerSec: 0, p50: Math.round(performance.now() - t0), p99: 0, peakRssMB: peak, non2xx: 0, errors: 0 }, `${(fifty.length / 1024 / 1024).toFixed(1)} MB body; p50 = round-trip ms`);
+  } finally {
+    await stopProcess(child);
+    await dropPg?.();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchFloor(): Promise<void> {
+  const port = 40000 + Math.floor(Math.random() * 10000);
+  const code = `import express from 'express'; const app = express(); app.get('/', (_q, r) => r.json({ status: 'healthy' })); app.listen(${port}, '127.0.0.1', () => console.log('floor ready'));`;
+  const child = await startProcess(['--input-type=module', '-e', code], {}, 'floor ready', PROJECT_ROOT);
+  try {
+    const row = { db: '-', mode: '1 process', scenario: 'bare Express 5 GET (floor)', ...(await cannon(child.pid!, { url: `http://127.0.0.1:${port}/` })) };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+const started = Date.now();
+await benchFloor();
+for (const db of ['sqlite', 'postgres'] as const) {
+  if (only('--db') && only('--db') !== db) continue;
+  for (const mode of ['single', 'cluster'] as const) {
+    if (only('--mode') && only('--mode') !== mode) continue;
+    await benchServer(db, mode);
+  }
+}
+const machine = {
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  memoryGB: Math.round(totalmem() / 1024 ** 3),
+  node: process.version,
+  date: new Date().toISOString(),
+  durationSeconds: DURATION,
+  connections: CONNECTIONS,
+  quick: QUICK,
+  server: 'node --import tsx src/server.ts (autocannon in the same machine, competing for the same cores)',
+};
+mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
+writeFileSync(join(PROJECT_ROOT, 'bench', QUICK ? 'results-quick.json' : 'results.json'), JSON.stringify({ machine, skipped, rows }, null, 2) + '\n');
+const table = [
+  '| database | processes | scenario | req/s | p50 ms | p99 ms | peak RSS MB | non-2xx |',
+  '|---|---|---|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.db} | ${r.mode} | ${r.scenario}${r.note ? ` (${r.note})` : ''} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.peakRssMB} | ${r.non2xx + r.errors} |`),
+].join('\n');
+writeFileSync(join(PROJECT_ROOT, 'bench', QUICK ? 'results-quick.md' : 'results.md'), `${table}\n`);
+console.log(`\n${table}\n${skipped.map((s) => `skipped: ${s}`).join('\n')}\nmachine: ${JSON.stringify(machine)}\ntook ${Math.round((Date.now() - started) / 1000)} s`);
