@@ -15,9 +15,9 @@ describe('backend configuration', () => {
   });
 
   it('reads the local pool settings, leaving unset ones to the pool defaults', () => {
-    expect(loadConfig({ ...base }).local).to.deep.equal({ workers: undefined, timeLimitSeconds: undefined, graceSeconds: undefined, maxMemoryMb: undefined });
-    expect(loadConfig({ ...base, CORNFLOW_LOCAL_WORKERS: '4', CORNFLOW_LOCAL_TIME_LIMIT: '600', CORNFLOW_LOCAL_TIME_GRACE: '10', CORNFLOW_LOCAL_MAX_MEMORY_MB: '2048' }).local)
-      .to.deep.equal({ workers: 4, timeLimitSeconds: 600, graceSeconds: 10, maxMemoryMb: 2048 });
+    expect(loadConfig({ ...base }).local).to.deep.equal({ workers: undefined, timeLimitSeconds: undefined, graceSeconds: undefined, maxMemoryMb: undefined, runner: true });
+    expect(loadConfig({ ...base, CORNFLOW_LOCAL_WORKERS: '4', CORNFLOW_LOCAL_TIME_LIMIT: '600', CORNFLOW_LOCAL_TIME_GRACE: '10', CORNFLOW_LOCAL_MAX_MEMORY_MB: '2048', CORNFLOW_LOCAL_RUNNER: '0' }).local)
+      .to.deep.equal({ workers: 4, timeLimitSeconds: 600, graceSeconds: 10, maxMemoryMb: 2048, runner: false });
     expect(() => loadConfig({ ...base, CORNFLOW_LOCAL_WORKERS: '-1' })).to.throw(/CORNFLOW_LOCAL_WORKERS/);
   });
 });
