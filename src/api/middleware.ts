@@ -8,25 +8,38 @@ import { HTTP_METHODS } from './spec.js';
 import { flaskJson } from './wire.js';
 import { NOT_FOUND_BODY, sendJson } from './errors.js';
 
+/** Who made the request, for the request log: set by the security handler as soon as the token is verified. */
+export interface LogUser {
+  id: number;
+  username: string;
+}
+
+/**
+ * One JSON line per request, written when the response is finished: request id, user, operationId, method,
+ * path (no query string), status and latency. Never headers, tokens or bodies. 5xx are logged at error level.
+ */
 export function requestLog(logger: Logger, routes: RouteTable): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    req.requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
+    // A proxy's request id is kept when it looks like one (no log injection through a long or odd header).
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     res.on('finish', () => {
       const op = routes.operation(req.path, req.method);
-      logger.info(
-        {
-          reqId: req.requestId,
-          method: req.method,
-          url: req.originalUrl,
-          operationId: op?.operationId,
-          user: req.cornflowUser?.username,
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
+      const user = res.locals.logUser as LogUser | undefined;
+      const entry = {
+        reqId: req.requestId,
+        userId: user?.id,
+        user: user?.username,
+        operationId: op?.operationId,
+        method: req.method,
+        path: req.originalUrl.split('?', 1)[0],
+        status: res.statusCode,
+        ms: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
+      };
+      if (res.statusCode >= 500) logger.error(entry, 'request');
+      else logger.info(entry, 'request');
     });
     next();
   };

@@ -20,6 +20,8 @@ export function securityHandler(deps: AppDeps) {
         return true;
       }
       const user = await deps.authenticator.authenticate(req);
+      // The request log names the user even when the permission check below refuses (403).
+      if (req.res) req.res.locals.logUser = { id: user.id, username: user.username };
       const view = meta.view ? deps.routes.view(meta.view) : undefined;
       if (!view) throw new AppError(403, AUTH_MESSAGES.viewMissing);
       await checkPermission(deps.db, user.id, req.method, view.url_rule);
