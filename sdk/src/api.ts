@@ -1305,7 +1305,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** The worker writes a case's checks, solution checks and kpis */
+        /**
+         * The worker writes a case's checks, solution checks and kpis
+         * @description Stores `checks`, `solution_checks` and `kpis` of the case (each optional; the keys sent replace the stored values). No ownership check, as cornflow. 404 when the case does not exist.
+         */
         put: operations["writeCaseChecks"];
         post?: never;
         delete?: never;
@@ -3261,7 +3264,30 @@ export interface components {
         TableRow: {
             [key: string]: unknown;
         };
-        /** @description An execution with its indicators and owner (no data). */
+        /**
+         * @description An execution with its indicators and owner (no data).
+         * @example {
+         *       "id": "f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2",
+         *       "name": "Execution 1",
+         *       "description": "First solve",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag",
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       },
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "state": 1,
+         *       "message": "The execution has been solved correctly.",
+         *       "indicators": "",
+         *       "updated_at": "2024-05-06T10:12:13.654321",
+         *       "username": "planner",
+         *       "first_name": "Ana",
+         *       "last_name": "García"
+         *     }
+         */
         ExecutionDetail: {
             id: string;
             name: string;
@@ -3282,11 +3308,45 @@ export interface components {
             first_name: string | null;
             last_name: string | null;
         };
+        /**
+         * @example {
+         *       "status": "MIP - Time limit exceeded",
+         *       "status_code": -4,
+         *       "sol_code": 2
+         *     }
+         */
         ExecutionShortLog: {
             status?: string | null;
             status_code?: number | null;
             sol_code?: number | null;
         } | null;
+        /**
+         * @example {
+         *       "id": "f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2",
+         *       "name": "Execution 1",
+         *       "description": "First solve",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag",
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       },
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "state": 1,
+         *       "message": "The execution has been solved correctly.",
+         *       "updated_at": "2024-05-06T10:12:13.654321",
+         *       "username": "planner",
+         *       "first_name": "Ana",
+         *       "last_name": "García",
+         *       "log": {
+         *         "status": "MIP - Time limit exceeded",
+         *         "status_code": -4,
+         *         "sol_code": 2
+         *       }
+         *     }
+         */
         ExecutionListItem: {
             id: string;
             name: string;
@@ -3307,6 +3367,154 @@ export interface components {
             last_name: string | null;
             log: components["schemas"]["ExecutionShortLog"];
         };
+        /**
+         * @example {
+         *       "id": "f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2",
+         *       "name": "Execution 1",
+         *       "description": "First solve",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag",
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       },
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "state": 1,
+         *       "message": "The execution has been solved correctly.",
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": 3,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 7,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 1,
+         *           "sol_status": 1
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       },
+         *       "checks": {},
+         *       "kpis": {},
+         *       "log": {
+         *         "status": "MIP - Time limit exceeded",
+         *         "status_code": -4,
+         *         "sol_code": 2
+         *       }
+         *     }
+         */
         ExecutionData: {
             id: string;
             name: string;
@@ -3325,6 +3533,144 @@ export interface components {
             kpis: unknown;
             log: components["schemas"]["ExecutionShortLog"];
         };
+        /**
+         * @example {
+         *       "id": "f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2",
+         *       "name": "Execution 1",
+         *       "description": "First solve",
+         *       "created_at": "2024-05-06T10:11:12.123456",
+         *       "user_id": 2,
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f",
+         *       "schema": "solve_model_dag",
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       },
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "state": 1,
+         *       "message": "The execution has been solved correctly.",
+         *       "indicators": "",
+         *       "updated_at": "2024-05-06T10:12:13.654321",
+         *       "username": "planner",
+         *       "first_name": "Ana",
+         *       "last_name": "García",
+         *       "log": {
+         *         "best_bound": 10.186536611,
+         *         "best_solution": 15,
+         *         "cut_info": {
+         *           "best_bound": 10,
+         *           "best_solution": 29,
+         *           "cuts": {
+         *             "Clique": 355,
+         *             "Cover": 23,
+         *             "GUB cover": 35,
+         *             "Gomory fractional": 1,
+         *             "Lift and project": 1,
+         *             "Mixed integer rounding": 22,
+         *             "Zero-half": 36
+         *           },
+         *           "time": 8.89
+         *         },
+         *         "first_relaxed": 0,
+         *         "first_solution": {
+         *           "BestInteger": 1225,
+         *           "CutsBestBound": 0,
+         *           "Node": 0,
+         *           "NodesLeft": 0
+         *         },
+         *         "gap": 32.09,
+         *         "matrix": {
+         *           "constraints": 7899,
+         *           "nonzeros": 31499,
+         *           "variables": 2549
+         *         },
+         *         "matrix_post": {
+         *           "constraints": 4602,
+         *           "nonzeros": 18248,
+         *           "variables": 1478
+         *         },
+         *         "nodes": 1850,
+         *         "presolve": {
+         *           "cols": 2550,
+         *           "rows": 17600,
+         *           "time": 0.06
+         *         },
+         *         "progress": {
+         *           "BestInteger": [
+         *             "1225.0000",
+         *             "1225.0000",
+         *             "33.0000",
+         *             "33.0000",
+         *             "33.0000"
+         *           ],
+         *           "CutsBestBound": [
+         *             "0.0000",
+         *             "2.1854",
+         *             "2.1854",
+         *             "",
+         *             ""
+         *           ],
+         *           "Gap": [
+         *             "100.00%",
+         *             "99.82%",
+         *             "93.38%",
+         *             "88.33%",
+         *             "85.60%"
+         *           ],
+         *           "IInf": [
+         *             "",
+         *             "191",
+         *             "",
+         *             "216",
+         *             "227"
+         *           ],
+         *           "ItpNode": [
+         *             "",
+         *             "5549",
+         *             "",
+         *             "7263",
+         *             "8428"
+         *           ],
+         *           "Node": [
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0"
+         *           ],
+         *           "NodesLeft": [
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0"
+         *           ],
+         *           "Objective": [
+         *             "",
+         *             "2.1854",
+         *             "",
+         *             "3.8507",
+         *             "4.7513"
+         *           ],
+         *           "Time": [
+         *             "0.4",
+         *             "0.81",
+         *             "1.21",
+         *             "1.62",
+         *             "2.02"
+         *           ]
+         *         },
+         *         "rootTime": 0.61,
+         *         "sol_code": 2,
+         *         "solver": "CPLEX",
+         *         "status": "MIP - Time limit exceeded",
+         *         "status_code": -4,
+         *         "time": 100,
+         *         "version": "V12.7.0.0"
+         *       },
+         *       "log_text": "Welcome to the CBC MILP Solver\nVersion: 2.10.3\n...\nResult - Optimal solution found\n\nObjective value:                66.00000000\n"
+         *     }
+         */
         ExecutionLog: {
             id: string;
             name: string;
@@ -3347,6 +3693,14 @@ export interface components {
             log: unknown;
             log_text: string | null;
         };
+        /**
+         * @example {
+         *       "id": "f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2",
+         *       "state": 1,
+         *       "message": "The execution has been solved correctly.",
+         *       "data_hash": "4f8e0a5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f"
+         *     }
+         */
         ExecutionStatus: {
             id: string;
             state: number;
@@ -3358,6 +3712,18 @@ export interface components {
          * @enum {integer}
          */
         ExecutionState: -7 | -6 | -5 | -4 | -3 | -2 | -1 | 0 | 1 | 2;
+        /**
+         * @example {
+         *       "name": "Execution 1",
+         *       "description": "First solve",
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "schema": "solve_model_dag",
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       }
+         *     }
+         */
         ExecutionCreateRequest: {
             name: string;
             /** @description The solver configuration; defaults of the app's config schema are filled in when launched. */
@@ -3368,6 +3734,135 @@ export interface components {
             /** @description An initial solution (validated against the solution schema when launched). */
             data?: unknown;
         };
+        /**
+         * @example {
+         *       "name": "Execution 1 (edited)",
+         *       "description": "Solution fixed by hand",
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": 3,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 7,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 1,
+         *           "sol_status": 1
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       }
+         *     }
+         */
         ExecutionEditRequest: {
             name?: string;
             description?: string;
@@ -3375,11 +3870,23 @@ export interface components {
             data?: unknown;
             instance_id?: string;
         };
+        /**
+         * @example {
+         *       "status": -2
+         *     }
+         */
         ExecutionStatusRequest: {
             status?: components["schemas"]["ExecutionState"];
             /** @description Ignored. */
             id?: string;
         };
+        /**
+         * @example {
+         *       "solver": "PULP_CBC_CMD",
+         *       "timeLimit": 120,
+         *       "msg": true
+         *     }
+         */
         RelaunchConfig: {
             solver?: string;
             mip?: boolean;
@@ -3397,10 +3904,135 @@ export interface components {
             MIPGap?: number;
             logPath?: string;
         };
+        /**
+         * @example {
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 120,
+         *         "msg": true
+         *       }
+         *     }
+         */
         RelaunchRequest: {
             config: components["schemas"]["RelaunchConfig"];
         };
-        /** @description cornflow's LogSchema. Unknown top-level keys are dropped; nested objects refuse unknown keys. */
+        /**
+         * @description cornflow's LogSchema. Unknown top-level keys are dropped; nested objects refuse unknown keys.
+         * @example {
+         *       "best_bound": 10.186536611,
+         *       "best_solution": 15,
+         *       "cut_info": {
+         *         "best_bound": 10,
+         *         "best_solution": 29,
+         *         "cuts": {
+         *           "Clique": 355,
+         *           "Cover": 23,
+         *           "GUB cover": 35,
+         *           "Gomory fractional": 1,
+         *           "Lift and project": 1,
+         *           "Mixed integer rounding": 22,
+         *           "Zero-half": 36
+         *         },
+         *         "time": 8.89
+         *       },
+         *       "first_relaxed": 0,
+         *       "first_solution": {
+         *         "BestInteger": 1225,
+         *         "CutsBestBound": 0,
+         *         "Node": 0,
+         *         "NodesLeft": 0
+         *       },
+         *       "gap": 32.09,
+         *       "matrix": {
+         *         "constraints": 7899,
+         *         "nonzeros": 31499,
+         *         "variables": 2549
+         *       },
+         *       "matrix_post": {
+         *         "constraints": 4602,
+         *         "nonzeros": 18248,
+         *         "variables": 1478
+         *       },
+         *       "nodes": 1850,
+         *       "presolve": {
+         *         "cols": 2550,
+         *         "rows": 17600,
+         *         "time": 0.06
+         *       },
+         *       "progress": {
+         *         "BestInteger": [
+         *           "1225.0000",
+         *           "1225.0000",
+         *           "33.0000",
+         *           "33.0000",
+         *           "33.0000"
+         *         ],
+         *         "CutsBestBound": [
+         *           "0.0000",
+         *           "2.1854",
+         *           "2.1854",
+         *           "",
+         *           ""
+         *         ],
+         *         "Gap": [
+         *           "100.00%",
+         *           "99.82%",
+         *           "93.38%",
+         *           "88.33%",
+         *           "85.60%"
+         *         ],
+         *         "IInf": [
+         *           "",
+         *           "191",
+         *           "",
+         *           "216",
+         *           "227"
+         *         ],
+         *         "ItpNode": [
+         *           "",
+         *           "5549",
+         *           "",
+         *           "7263",
+         *           "8428"
+         *         ],
+         *         "Node": [
+         *           "0",
+         *           "0",
+         *           "0",
+         *           "0",
+         *           "0"
+         *         ],
+         *         "NodesLeft": [
+         *           "0",
+         *           "0",
+         *           "0",
+         *           "0",
+         *           "0"
+         *         ],
+         *         "Objective": [
+         *           "",
+         *           "2.1854",
+         *           "",
+         *           "3.8507",
+         *           "4.7513"
+         *         ],
+         *         "Time": [
+         *           "0.4",
+         *           "0.81",
+         *           "1.21",
+         *           "1.62",
+         *           "2.02"
+         *         ]
+         *       },
+         *       "rootTime": 0.61,
+         *       "sol_code": 2,
+         *       "solver": "CPLEX",
+         *       "status": "MIP - Time limit exceeded",
+         *       "status_code": -4,
+         *       "time": 100,
+         *       "version": "V12.7.0.0"
+         *     }
+         */
         SolverLog: {
             status?: string | null;
             status_code?: number | null;
@@ -3441,11 +4073,151 @@ export interface components {
             } | null;
             cut_info?: unknown;
         } | null;
+        /**
+         * @example {
+         *       "constraints": 7899,
+         *       "nonzeros": 31499,
+         *       "variables": 2549
+         *     }
+         */
         SolverLogMatrix: {
             constraints?: number | null;
             variables?: number | null;
             nonzeros?: number | null;
         } | null;
+        /**
+         * @example {
+         *       "id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": null,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 0,
+         *           "sol_status": 0
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       },
+         *       "solution_data": null,
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       }
+         *     }
+         */
         WorkerData: {
             /** @description The instance id. */
             id: string;
@@ -3453,6 +4225,250 @@ export interface components {
             solution_data: unknown;
             config: unknown;
         };
+        /**
+         * @example {
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": 3,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 7,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 1,
+         *           "sol_status": 1
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       },
+         *       "log_text": "Welcome to the CBC MILP Solver\nVersion: 2.10.3\n...\nResult - Optimal solution found\n\nObjective value:                66.00000000\n",
+         *       "log_json": {
+         *         "best_bound": 10.186536611,
+         *         "best_solution": 15,
+         *         "cut_info": {
+         *           "best_bound": 10,
+         *           "best_solution": 29,
+         *           "cuts": {
+         *             "Clique": 355,
+         *             "Cover": 23,
+         *             "GUB cover": 35,
+         *             "Gomory fractional": 1,
+         *             "Lift and project": 1,
+         *             "Mixed integer rounding": 22,
+         *             "Zero-half": 36
+         *           },
+         *           "time": 8.89
+         *         },
+         *         "first_relaxed": 0,
+         *         "first_solution": {
+         *           "BestInteger": 1225,
+         *           "CutsBestBound": 0,
+         *           "Node": 0,
+         *           "NodesLeft": 0
+         *         },
+         *         "gap": 32.09,
+         *         "matrix": {
+         *           "constraints": 7899,
+         *           "nonzeros": 31499,
+         *           "variables": 2549
+         *         },
+         *         "matrix_post": {
+         *           "constraints": 4602,
+         *           "nonzeros": 18248,
+         *           "variables": 1478
+         *         },
+         *         "nodes": 1850,
+         *         "presolve": {
+         *           "cols": 2550,
+         *           "rows": 17600,
+         *           "time": 0.06
+         *         },
+         *         "progress": {
+         *           "BestInteger": [
+         *             "1225.0000",
+         *             "1225.0000",
+         *             "33.0000",
+         *             "33.0000",
+         *             "33.0000"
+         *           ],
+         *           "CutsBestBound": [
+         *             "0.0000",
+         *             "2.1854",
+         *             "2.1854",
+         *             "",
+         *             ""
+         *           ],
+         *           "Gap": [
+         *             "100.00%",
+         *             "99.82%",
+         *             "93.38%",
+         *             "88.33%",
+         *             "85.60%"
+         *           ],
+         *           "IInf": [
+         *             "",
+         *             "191",
+         *             "",
+         *             "216",
+         *             "227"
+         *           ],
+         *           "ItpNode": [
+         *             "",
+         *             "5549",
+         *             "",
+         *             "7263",
+         *             "8428"
+         *           ],
+         *           "Node": [
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0"
+         *           ],
+         *           "NodesLeft": [
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0",
+         *             "0"
+         *           ],
+         *           "Objective": [
+         *             "",
+         *             "2.1854",
+         *             "",
+         *             "3.8507",
+         *             "4.7513"
+         *           ],
+         *           "Time": [
+         *             "0.4",
+         *             "0.81",
+         *             "1.21",
+         *             "1.62",
+         *             "2.02"
+         *           ]
+         *         },
+         *         "rootTime": 0.61,
+         *         "sol_code": 2,
+         *         "solver": "CPLEX",
+         *         "status": "MIP - Time limit exceeded",
+         *         "status_code": -4,
+         *         "time": 100,
+         *         "version": "V12.7.0.0"
+         *       },
+         *       "state": 1,
+         *       "solution_schema": "solve_model_dag"
+         *     }
+         */
         WorkerResultsRequest: {
             /** @description The solution; validated against the app's solution schema. */
             data?: unknown;
@@ -3463,6 +4479,142 @@ export interface components {
             kpis?: unknown;
             solution_schema?: string | null;
         };
+        /**
+         * @example {
+         *       "name": "Manual execution",
+         *       "description": "Solution found outside cornflow",
+         *       "instance_id": "a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2f3a4b5c6d7",
+         *       "schema": "solve_model_dag",
+         *       "config": {
+         *         "solver": "PULP_CBC_CMD",
+         *         "timeLimit": 60
+         *       },
+         *       "data": {
+         *         "objective": {
+         *           "name": "obj",
+         *           "coefficients": [
+         *             {
+         *               "name": "x",
+         *               "value": 1
+         *             },
+         *             {
+         *               "name": "y",
+         *               "value": 4
+         *             },
+         *             {
+         *               "name": "z",
+         *               "value": 9
+         *             }
+         *           ]
+         *         },
+         *         "constraints": [
+         *           {
+         *             "sense": -1,
+         *             "pi": null,
+         *             "constant": -5,
+         *             "name": "c1",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "y",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": -10,
+         *             "name": "c2",
+         *             "coefficients": [
+         *               {
+         *                 "name": "x",
+         *                 "value": 1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 0,
+         *             "pi": null,
+         *             "constant": -7,
+         *             "name": "c3",
+         *             "coefficients": [
+         *               {
+         *                 "name": "y",
+         *                 "value": -1
+         *               },
+         *               {
+         *                 "name": "z",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           },
+         *           {
+         *             "sense": 1,
+         *             "pi": null,
+         *             "constant": 0,
+         *             "name": "c4",
+         *             "coefficients": [
+         *               {
+         *                 "name": "w",
+         *                 "value": 1
+         *               }
+         *             ]
+         *           }
+         *         ],
+         *         "variables": [
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "w"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": 4,
+         *             "cat": "Continuous",
+         *             "varValue": 3,
+         *             "dj": null,
+         *             "name": "x"
+         *           },
+         *           {
+         *             "lowBound": -1,
+         *             "upBound": 1,
+         *             "cat": "Continuous",
+         *             "varValue": 0,
+         *             "dj": null,
+         *             "name": "y"
+         *           },
+         *           {
+         *             "lowBound": 0,
+         *             "upBound": null,
+         *             "cat": "Continuous",
+         *             "varValue": 7,
+         *             "dj": null,
+         *             "name": "z"
+         *           }
+         *         ],
+         *         "parameters": {
+         *           "name": "test_export_json_LP",
+         *           "sense": 1,
+         *           "status": 1,
+         *           "sol_status": 1
+         *         },
+         *         "sos1": [],
+         *         "sos2": []
+         *       },
+         *       "state": 2
+         *     }
+         */
         ManualExecutionRequest: {
             name: string;
             config: unknown;
@@ -3477,9 +4629,29 @@ export interface components {
             kpis?: unknown;
             solution_schema?: string | null;
         };
+        /**
+         * @example {
+         *       "checks": {
+         *         "missing_bounds": []
+         *       }
+         *     }
+         */
         InstanceChecksRequest: {
             checks: unknown;
         };
+        /**
+         * @example {
+         *       "checks": {
+         *         "missing_bounds": []
+         *       },
+         *       "solution_checks": {
+         *         "infeasible_constraints": []
+         *       },
+         *       "kpis": {
+         *         "objective": 66
+         *       }
+         *     }
+         */
         CaseChecksRequest: {
             checks?: unknown;
             solution_checks?: unknown;
@@ -5893,6 +7065,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "execution f3a4b5c6d7a6c2c1e6d5f8a3d8b0a3a4b9d0c1e2 updated correctly"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
@@ -5978,6 +7155,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "The execution was relaunched correctly"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
