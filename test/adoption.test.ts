@@ -1,7 +1,7 @@
 // Adopting a database the Flask cornflow created and filled (test/support/legacy-db.ts): recognised, baseline
 // recorded without touching the data, served with the same users, passwords, tokens, ids, data and hashes.
-// Executions and cases are in the fixture (legacy.executions / legacy.cases): when their routes land, their
-// read-backs are a few lines in the "reads back every object" test (same pattern as the instances).
+// Executions and cases of the fixture (legacy.executions / legacy.cases) are read back in the instances test
+// (GET /execution/{id}/ and /data/, GET /case/ and /case/{id}/data/).
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
