@@ -1,7 +1,7 @@
 // Adopting a database the Flask cornflow created and filled (test/support/legacy-db.ts): recognised, baseline
 // recorded without touching the data, served with the same users, passwords, tokens, ids, data and hashes.
-// Executions and cases are in the fixture (legacy.executions / legacy.cases): when their routes land, their
-// read-backs are a few lines in the "reads back every object" test (same pattern as the instances).
+// Executions and cases of the fixture (legacy.executions / legacy.cases) are read back in the instances test
+// (GET /execution/{id}/ and /data/, GET /case/ and /case/{id}/data/).
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,9 +148,36 @@ for (const kind of DATABASES) {
       expect((await call('get', `/instance/${mine[0]!.id}/`, bo)).status).to.equal(404);
       const admin = await login('cornflow_admin', 'Cornflow_admin1234');
       expect((await call('get', '/instance/', admin, undefined)).body).to.have.length(legacy.instances.length);
-      // Executions and cases: add their read-backs here once /execution/ and /case/ are in the branch.
+      // Executions: same ids, owners, states, configs, solutions and hashes.
       expect(legacy.executions.map((e) => e.state).sort()).to.deep.equal([-1, 0, 1, 2]);
+      for (const ex of legacy.executions) {
+        const one = await call('get', `/execution/${ex.id}/`, admin);
+        expect(one.status, ex.id).to.equal(200);
+        expect(one.body).to.deep.include({ id: ex.id, instance_id: ex.instance_id, user_id: ex.user_id, state: ex.state, data_hash: ex.data_hash, name: ex.name });
+        expect(one.body.config).to.deep.equal(ex.config);
+        const data = await call('get', `/execution/${ex.id}/data/`, admin);
+        expect(data.status, ex.id).to.equal(200);
+        expect(data.body).to.deep.include({ id: ex.id, state: ex.state, data_hash: ex.data_hash });
+        expect(data.body.data).to.deep.equal(ex.data);
+      }
+      const anaExecutions = legacy.executions.filter((e) => e.user_id === 3);
+      expect((await call('get', `/execution/${anaExecutions[0]!.id}/`, ana)).status).to.equal(200);
+      expect((await call('get', `/execution/${anaExecutions[0]!.id}/`, bo)).status).to.equal(404);
+      // Cases: the same tree (ids, paths), data, solutions and hashes.
       expect(legacy.cases).to.have.length(4);
+      const cases = await call('get', '/case/', ana);
+      expect(cases.status).to.equal(200);
+      expect(cases.body.map((c: { id: number }) => c.id).sort()).to.deep.equal(legacy.cases.map((c) => c.id).sort());
+      for (const cs of legacy.cases) {
+        const listed = cases.body.find((c: { id: number }) => c.id === cs.id);
+        expect(listed).to.deep.include({ id: cs.id, path: cs.path, name: cs.name, user_id: 3, data_hash: cs.data_hash, solution_hash: cs.solution_hash, is_dir: cs.data === null });
+        const data = await call('get', `/case/${cs.id}/data/`, ana);
+        expect(data.status, String(cs.id)).to.equal(200);
+        expect(data.body).to.deep.include({ id: cs.id, path: cs.path, data_hash: cs.data_hash, solution_hash: cs.solution_hash });
+        expect(data.body.data).to.deep.equal(cs.data);
+        expect(data.body.solution).to.deep.equal(cs.solution);
+      }
+      expect((await call('get', '/case/', bo)).body).to.deep.equal([]);
     });
 
     it('users, roles, permissions and DAG permissions hold', async () => {

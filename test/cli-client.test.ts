@@ -1,4 +1,5 @@
-// The CLI's client commands (cornflow login, instances list | create | get), run as subprocesses of the built bin
+// The CLI's client commands (cornflow login, instances list | create | get, executions create | get | data | log |
+// stop against a LocalRuntime that really solves), run as subprocesses of the built bin
 // against a server listening on a loopback port (SQLite and PostgreSQL). Each suite has its own
 // XDG_CONFIG_HOME, so the stored login never touches the real user's config.
 import { expect } from 'chai';
@@ -10,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forEachDatabase, type TestUser } from './support/app.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import pino from 'pino';
+import { LocalRuntime } from '../src/local/runtime.js';
+import { hard } from './support/models.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'run.js');
 const TESTDATA = '/work/shared/reference/cornflow-testdata';
@@ -60,6 +64,7 @@ forEachDatabase('cornflow client commands', (t) => {
   let env: Record<string, string>;
   let planner: TestUser;
   let viewer: TestUser;
+  let runtime: LocalRuntime | undefined;
   const count = async (): Promise<number> => Number((await t.knex('instances').count({ n: '*' }))[0]!.n);
 
   before(async function () {
@@ -72,8 +77,11 @@ forEachDatabase('cornflow client commands', (t) => {
     env = { XDG_CONFIG_HOME: join(home, 'config'), HOME: home };
     planner = await t.user('planner');
     viewer = await t.user('viewer');
+    runtime = new LocalRuntime(t.knex, { local: { workers: 1, runner: true } }, pino({ level: 'silent' }), { pollMs: 200 });
+    await runtime.start(t.deps.orchestrator);
   });
   after(async () => {
+    await runtime?.close();
     await new Promise((resolve) => server.close(resolve));
     rmSync(home, { recursive: true, force: true });
   });
@@ -183,5 +191,104 @@ forEachDatabase('cornflow client commands', (t) => {
 
   it('a malformed URL → exit 2', async () => {
     expectFailure(await cornflow(['login', 'not a url', '-u', 'a', '-p', 'b'], env), 2, /not a URL/);
+  });
+  describe('executions', () => {
+    let instanceId: string;
+    let configFile: string;
+    const executions = async (): Promise<number> => Number((await t.knex('executions').count({ n: '*' }))[0]!.n);
+    const writeJson = (name: string, body: unknown): string => {
+      const file = join(home, name);
+      writeFileSync(file, JSON.stringify(body));
+      return file;
+    };
+
+    before(async () => {
+      const created = await cornflow(['instances', 'create', NEW_INSTANCE_FILE, '--json', '--url', url, '--token', planner.token], env);
+      expectOk(created);
+      instanceId = (JSON.parse(created.stdout) as { id: string }).id;
+      configFile = writeJson('config.json', { solver: 'PULP_CBC_CMD', timeLimit: 10, msg: true });
+    });
+
+    it('create --wait solves on the local backend (exit 0); get, data and log print it', async function () {
+      this.timeout(90_000);
+      const r = await cornflow(['executions', 'create', instanceId, '--config', configFile, '--wait', '--interval', '1', '--timeout', '60', '-n', 'cli run', '--url', url, '--token', planner.token], env);
+      expectOk(r);
+      const id = /created execution ([0-9a-f]+)/.exec(r.stdout)?.[1];
+      expect(id, r.stdout).to.be.a('string');
+      expect(r.stdout).to.include(`execution ${id} solved`);
+      expect((await t.knex('executions').first('state').where({ id })).state).to.equal(1);
+
+      const got = await cornflow(['executions', 'get', id!, '--url', url, '--token', planner.token], env);
+      expectOk(got);
+      expect(got.stdout).to.match(new RegExp(`^id:\\s+${id}$`, 'm'));
+      expect(got.stdout).to.match(/^state:\s+1 solved/m);
+      expect(got.stdout).to.match(/^name:\s+cli run$/m);
+
+      const json = await cornflow(['executions', 'get', id!, '--json', '--url', url, '--token', planner.token], env);
+      expectOk(json);
+      expect(JSON.parse(json.stdout)).to.include({ id, instance_id: instanceId, state: 1, name: 'cli run' });
+
+      const data = await cornflow(['executions', 'data', id!, '--url', url, '--token', planner.token], env);
+      expectOk(data);
+      const body = JSON.parse(data.stdout) as { id: string; state: number; data: { variables: { varValue: unknown }[] } };
+      expect(body).to.include({ id, state: 1 });
+      expect(body.data.variables.every((x) => typeof x.varValue === 'number')).to.equal(true);
+
+      const log = await cornflow(['executions', 'log', id!, '--url', url, '--token', planner.token], env);
+      expectOk(log);
+      expect(log.stdout.trim()).to.not.equal('');
+      const logJson = await cornflow(['executions', 'log', id!, '--json', '--url', url, '--token', planner.token], env);
+      expectOk(logJson);
+      expect((JSON.parse(logJson.stdout) as { log: { status: string } }).log.status).to.equal('Optimal');
+    });
+
+    it('create --no-run leaves it in state -4; --json prints the created execution', async () => {
+      const r = await cornflow(['executions', 'create', instanceId, '-c', configFile, '--no-run', '--json', '--url', url, '--token', planner.token], env);
+      expectOk(r);
+      expect(JSON.parse(r.stdout)).to.include({ instance_id: instanceId, state: -4, name: instanceId });
+    });
+
+    it('stop ends a long run (state -2); create --wait then reports it with exit 4', async function () {
+      this.timeout(90_000);
+      const hardFile = writeJson('hard.json', { name: 'hard', schema: 'solve_model_dag', data: hard() });
+      const inst = await cornflow(['instances', 'create', hardFile, '--json', '--url', url, '--token', planner.token], env);
+      expectOk(inst);
+      const hardId = (JSON.parse(inst.stdout) as { id: string }).id;
+      const longConfig = writeJson('long.json', { timeLimit: 600 });
+      const waiting = cornflow(['executions', 'create', hardId, '-c', longConfig, '--wait', '--interval', '1', '--url', url, '--token', planner.token], env);
+      let row: { id: string; state: number } | undefined;
+      const until = Date.now() + 30_000;
+      while (Date.now() < until) {
+        row = await t.knex('executions').first('id', 'state').where({ instance_id: hardId });
+        if (row?.state === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(row?.state).to.equal(0);
+      const stop = await cornflow(['executions', 'stop', row!.id, '--url', url, '--token', planner.token], env);
+      expectOk(stop);
+      expect(stop.stdout.trim()).to.not.equal('');
+      expect((await t.knex('executions').first('state').where({ id: row!.id })).state).to.equal(-2);
+      expectFailure(await waiting, 4, new RegExp(`execution ${row!.id} ended: -2 stopped`));
+    });
+
+    it('errors: unknown execution → exit 4 (404); bad or missing config file → exit 2, nothing written', async () => {
+      for (const cmd of ['get', 'data', 'log', 'stop']) {
+        expectFailure(await cornflow(['executions', cmd, 'f'.repeat(40), '--url', url, '--token', planner.token], env), 4, /→ 404/);
+      }
+      const before = await executions();
+      const broken = join(home, 'broken-config.json');
+      writeFileSync(broken, '{"timeLimit": ');
+      expectFailure(await cornflow(['executions', 'create', instanceId, '-c', broken, '--url', url, '--token', planner.token], env), 2, /cannot read .*broken-config\.json/);
+      expectFailure(await cornflow(['executions', 'create', instanceId, '-c', join(home, 'nope.json'), '--url', url, '--token', planner.token], env), 2, /cannot read .*nope\.json/);
+      expectFailure(await cornflow(['executions', 'create', 'f'.repeat(40), '-c', configFile, '--url', url, '--token', planner.token], env), 4, /POST \/execution\/ → 404/);
+      expect(await executions()).to.equal(before);
+    });
+
+    it('permission: a viewer cannot create an execution (exit 4, 403), nothing written', async () => {
+      const before = await executions();
+      const r = await cornflow(['executions', 'create', instanceId, '-c', configFile, '--url', url, '--token', viewer.token], env);
+      expectFailure(r, 4, /→ 403/);
+      expect(await executions()).to.equal(before);
+    });
   });
 });

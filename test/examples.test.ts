@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import pino from 'pino';
 import { forEachDatabase, type TestUser } from './support/app.js';
+import { LocalRuntime } from '../src/local/runtime.js';
 
 const run = promisify(execFile);
 const EXAMPLES = resolve(import.meta.dirname, '..', 'examples');
@@ -20,15 +22,22 @@ const scripts = [
 forEachDatabase('examples', (t) => {
   let server: Server;
   let planner: TestUser;
+  // The local backend, so that the execution examples see a real solve.
+  let runtime: LocalRuntime | undefined;
   before(async () => {
     server = t.app.listen(0, '127.0.0.1');
     await new Promise((ok) => server.once('listening', ok));
     planner = await t.user('planner');
+    runtime = new LocalRuntime(t.knex, { local: { workers: 1, runner: true } }, pino({ level: 'silent' }), { pollMs: 200 });
+    await runtime.start(t.deps.orchestrator);
   });
-  after(() => new Promise((ok) => server.close(ok)));
+  after(async () => {
+    await runtime?.close();
+    await new Promise((ok) => server.close(ok));
+  });
 
   it('has curl and TypeScript examples', () => {
-    expect(scripts.map((s) => s.file)).to.include.members(['curl/login.sh', 'curl/instance.sh', 'curl/users.sh', 'ts/login.ts', 'ts/instance.ts', 'ts/users.ts']);
+    expect(scripts.map((s) => s.file)).to.include.members(['curl/login.sh', 'curl/instance.sh', 'curl/users.sh', 'ts/login.ts', 'ts/instance.ts', 'ts/users.ts', 'ts/execution.ts', 'ts/cases.ts']);
   });
 
   for (const { file, command, args } of scripts) {

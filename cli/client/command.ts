@@ -9,8 +9,6 @@ import { failWith } from '../base.js';
 export interface Session {
   url: string;
   client: CornflowClient;
-  /** For the loosely typed calls of ./untyped.ts (TODO(merge): drop with that file). */
-  token: string;
 }
 
 export abstract class ClientCommand extends Command {
@@ -27,7 +25,7 @@ export abstract class ClientCommand extends Command {
     if (!url) throw new ClientFailure(`no server: run cornflow login URL first (or set --url / CORNFLOW_URL); looked in ${credentialsPath()}`, EXIT.usage);
     if (!token) throw new ClientFailure('not logged in: run cornflow login first (or set --token / CORNFLOW_TOKEN)', EXIT.auth);
     const base = normaliseUrl(url);
-    return { url: base, client: cornflowClient(base, token), token };
+    return { url: base, client: cornflowClient(base, token) };
   }
 
   protected override async catch(err: Error & { oclif?: { exit?: number } }): Promise<unknown> {

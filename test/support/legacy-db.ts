@@ -83,12 +83,19 @@ export interface LegacyExecution {
   user_id: number;
   state: number;
   data_hash: string;
+  name: string;
+  data: unknown;
+  config: unknown;
 }
 export interface LegacyCase {
   id: number;
   path: string;
   user_id: number;
   data_hash: string;
+  name: string;
+  data: unknown;
+  solution: unknown;
+  solution_hash: string;
 }
 
 export interface LegacyFixture {
@@ -199,6 +206,7 @@ export async function buildLegacyDatabase(knex: Knex, revision = ALEMBIC_HEAD): 
     const solution = state === 1 ? { x: [1, 0, 1] } : null;
     const row: LegacyExecution = {
       id: sha1(`${pyStr(created)} ${inst.user_id} ${inst.id}`), instance_id: inst.id, user_id: inst.user_id, state, data_hash: dataHash(solution as never),
+      name: `run ${i}`, data: solution, config: { solver: 'PULP_CBC_CMD', timeLimit: 60 },
     };
     await knex('executions').insert({
       id: row.id, instance_id: inst.id, user_id: inst.user_id, name: `run ${i}`, description: null, config: pyJson({ solver: 'PULP_CBC_CMD', timeLimit: 60 }),
@@ -218,7 +226,9 @@ export async function buildLegacyDatabase(knex: Knex, revision = ALEMBIC_HEAD): 
     [4, '1/3/', { demand: [5] }, null],
   ];
   for (const [id, path, data, solution] of caseRows) {
-    const row: LegacyCase = { id, path, user_id: 3, data_hash: dataHash(data as never) };
+    const row: LegacyCase = {
+      id, path, user_id: 3, data_hash: dataHash(data as never), name: `case ${id}`, data, solution, solution_hash: dataHash(solution as never),
+    };
     await knex('cases').insert({
       id, path, user_id: 3, name: `case ${id}`, description: null, data: data === null ? null : pyJson(data), checks: null,
       data_hash: row.data_hash, schema: 'solve_model_dag', solution: solution === null ? null : pyJson(solution), solution_hash: dataHash(solution as never),

@@ -1,10 +1,12 @@
-// TODO(merge): re-type with the generated paths once POST /execution/ and GET /execution/{idx}/status/ are in the
-// spec (see cli/client/untyped.ts).
 import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { ClientCommand } from '../../client/command.js';
+import { call } from '../../client/api.js';
 import { ClientFailure, EXIT } from '../../client/errors.js';
-import { ACTIVE_STATES, stateText, untypedCall, type LooseExecution } from '../../client/untyped.js';
+import { ACTIVE_STATES, stateText } from '../../client/states.js';
+import type { components } from '../../../generated/api.js';
+
+type Execution = components['schemas']['ExecutionBasic'];
 
 export default class ExecutionsCreate extends ClientCommand {
   static override description = [
@@ -25,7 +27,7 @@ export default class ExecutionsCreate extends ClientCommand {
     timeout: Flags.integer({ description: 'give up waiting after this many seconds (0: never)', default: 0, min: 0 }),
   };
 
-  async run(): Promise<LooseExecution> {
+  async run(): Promise<Execution> {
     const { args, flags } = await this.parse(ExecutionsCreate);
     let config: unknown;
     try {
@@ -33,23 +35,32 @@ export default class ExecutionsCreate extends ClientCommand {
     } catch (err) {
       throw new ClientFailure(`cannot read ${flags.config}: ${(err as Error).message}`, EXIT.usage);
     }
-    const { url, token } = this.session(flags);
+    const { url, client } = this.session(flags);
     const body = { instance_id: args.instance, config, name: flags.name ?? args.instance, description: flags.description, schema: flags.schema };
-    const created = await untypedCall<LooseExecution>(url, token, 'POST', '/execution/', body, flags.run ? undefined : { run: '0' });
+    const created = await call(
+      url,
+      'POST /execution/',
+      client.POST('/execution/', { body, params: { query: flags.run ? {} : { run: '0' } } }),
+    );
     if (!this.jsonEnabled()) this.log(`created execution ${created.id}: ${stateText(created.state, created.message)}`);
     if (!flags.wait || !flags.run) return created;
 
     const live = process.stderr.isTTY && !this.jsonEnabled();
     const started = Date.now();
     let last = '';
-    let status: LooseExecution = created;
+    let status: Execution = created;
     while (ACTIVE_STATES.has(status.state)) {
       if (flags.timeout && Date.now() - started > flags.timeout * 1000) {
         if (live) process.stderr.write('\n');
         throw new ClientFailure(`execution ${created.id} still ${stateText(status.state)} after ${flags.timeout}s`, EXIT.server);
       }
       await new Promise((resolve) => setTimeout(resolve, flags.interval * 1000));
-      status = { ...status, ...(await untypedCall<LooseExecution>(url, token, 'GET', `/execution/${encodeURIComponent(created.id)}/status/`)) };
+      const polled = await call(
+        url,
+        `GET /execution/${created.id}/status/`,
+        client.GET('/execution/{idx}/status/', { params: { path: { idx: created.id } } }),
+      );
+      status = { ...status, ...polled };
       const line = stateText(status.state, status.message);
       const elapsed = Math.round((Date.now() - started) / 1000);
       if (live) process.stderr.write(`\r\x1b[2K${elapsed}s  ${line}`);

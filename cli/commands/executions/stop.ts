@@ -1,7 +1,6 @@
-// TODO(merge): re-type with the generated paths once POST /execution/{idx}/ is in the spec (see cli/client/untyped.ts).
 import { Args } from '@oclif/core';
 import { ClientCommand } from '../../client/command.js';
-import { untypedCall } from '../../client/untyped.js';
+import { call } from '../../client/api.js';
 
 export default class ExecutionsStop extends ClientCommand {
   static override description = 'Stop a running execution (POST /execution/{id}/)';
@@ -9,8 +8,8 @@ export default class ExecutionsStop extends ClientCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ExecutionsStop);
-    const { url, token } = this.session(flags);
-    const body = await untypedCall<{ message?: string }>(url, token, 'POST', `/execution/${encodeURIComponent(args.id)}/`);
+    const { url, client } = this.session(flags);
+    const body = await call(url, `POST /execution/${args.id}/`, client.POST('/execution/{idx}/', { params: { path: { idx: args.id } } }));
     this.log(body.message ?? `execution ${args.id} stopped`);
   }
 }
