@@ -24,13 +24,21 @@ interface Param { name: string; in: string; required?: boolean; schema?: Json; $
 interface Operation { parameters?: Param[]; requestBody?: { required?: boolean; content?: Json }; responses: Record<string, Json> }
 interface Route { template: string; regex: RegExp; names: string[]; item: Json }
 
-/** Airflow's published spec if it can be read here, else our own description; logs the source once. */
+/** One line per test process (the module can be loaded twice, e.g. by a dynamic import). */
+function say(line: string): void {
+  const g = globalThis as { airflow2DoubleSaid?: string };
+  if (g.airflow2DoubleSaid === line) return;
+  g.airflow2DoubleSaid = line;
+  console.log(line);
+}
+
+/** Airflow's published spec if it can be read here, else our own description; says which source once. */
 function readSpec(): Json {
   const file = process.env.AIRFLOW2_SPEC_FILE;
   if (file) {
     // an explicit file that is not there is a setup error, not a reason to check less
     if (!existsSync(file)) throw new Error(`AIRFLOW2_SPEC_FILE=${file}: no such file`);
-    console.log(`[airflow2 double] checking requests against Airflow's spec in ${file}`);
+    say(`[airflow2 double] checking requests against Airflow's spec in ${file}`);
     return parseYaml(readFileSync(file, 'utf8')) as Json;
   }
   const mirror = process.env.AIRFLOW2_SPEC_MIRROR || DEFAULT_MIRROR;
@@ -39,14 +47,14 @@ function readSpec(): Json {
       const text = execFileSync('git', [`--git-dir=${mirror}`, 'show', `HEAD:${MIRROR_PATH}`], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
       const spec = parseYaml(text) as Json;
       if (spec && typeof spec.paths === 'object') {
-        console.log(`[airflow2 double] checking requests against Airflow's published spec (${mirror}, HEAD:${MIRROR_PATH})`);
+        say(`[airflow2 double] checking requests against Airflow's published spec (${mirror}, HEAD:${MIRROR_PATH})`);
         return spec;
       }
     } catch {
       // not a usable mirror: fall back below
     }
   }
-  console.log(`[airflow2 double] Airflow's published spec not found (${mirror}): checking requests against our own schemas (test/support/airflow2-requests.ts)`);
+  say(`[airflow2 double] Airflow's published spec not found (${mirror}): checking requests against our own schemas (test/support/airflow2-requests.ts)`);
   return AIRFLOW2_REQUESTS;
 }
 
