@@ -1,4 +1,5 @@
-// Airflow 3 client against a loopback double that checks every request against Airflow 3's published OpenAPI.
+// Airflow 3 client against a loopback double that checks every request against our schemas of Airflow 3's
+// documented REST API (test/support/airflow3.ts).
 import { expect } from 'chai';
 import { Airflow3Orchestrator } from '../src/orchestration/airflow3.js';
 import { OrchestratorError } from '../src/orchestration/types.js';
@@ -111,6 +112,26 @@ describe('Airflow 3 client', function () {
     expect(await client.examples('solve_model_dag')).to.deep.equal([{ name: 'ex', description: 'd', instance: { a: 1 } }]);
     const e = await client.examples('other').catch((x: unknown) => x);
     expect((e as OrchestratorError).status).to.equal(404);
+  });
+
+  it('the double flags requests that break the documented API (and answers 422 or 404)', async () => {
+    const token = await client.accessToken();
+    const h = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const statuses = [
+      (await fetch(`${af.url}/api/v2/nothing`, { headers: h })).status,
+      (await fetch(`${af.url}/api/v2/dags?limit=ten`, { headers: h })).status,
+      (await fetch(`${af.url}/api/v2/dags?bogus=1`, { headers: h })).status,
+      (await fetch(`${af.url}/api/v2/dags/solve_model_dag/dagRuns`, { method: 'POST', headers: h, body: JSON.stringify({ conf: {} }) })).status,
+      (await fetch(`${af.url}/api/v2/dags/solve_model_dag/dagRuns`, { method: 'POST', headers: h, body: JSON.stringify({ logical_date: null, execution_date: null }) })).status,
+      (await fetch(`${af.url}/api/v2/dags/solve_model_dag/dagRuns/r`, { method: 'PATCH', headers: h, body: JSON.stringify({ state: 'running' }) })).status,
+      (await fetch(`${af.url}/api/v2/dags/solve_model_dag`, { headers: { authorization: h.authorization } })).status, // a good one
+      (await fetch(`${af.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'admin:admin' })).status,
+    ];
+    expect(statuses).to.deep.equal([404, 422, 422, 422, 422, 422, 200, 422]);
+    expect(af.violations).to.have.length(7);
+    expect(af.violations.join('\n')).to.match(/not an operation/).and.match(/limit/).and.match(/bogus/).and.match(/logical_date/)
+      .and.match(/execution_date/).and.match(/state/).and.match(/content-type text\/plain/);
+    af.violations.length = 0;
   });
 
   it('gives up after its timeout with a CommunicationError', async () => {

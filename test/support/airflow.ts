@@ -1,14 +1,22 @@
 // An Airflow 2 test double: a loopback HTTP server that checks every request cornflow-ts sends against Airflow's
-// published stable REST spec (test/fixtures/airflow2-v1.yaml: method, path, parameters, body, basic auth) and
-// answers spec-conformant responses from an in-memory model. Any mismatch is recorded in `violations` (and
-// answered 400), so a test fails with `expect(double.violations).to.deep.equal([])`.
+// stable REST spec (method, path, parameters, body, basic auth) and answers spec-conformant responses from an
+// in-memory model. Any mismatch is recorded in `violations` (and answered 400), so a test fails with
+// `expect(double.violations).to.deep.equal([])`.
+// Which spec: Airflow's published v1.yaml, read at test time and never committed: from AIRFLOW2_SPEC_FILE (a file)
+// if set, else from a local git mirror of a repository that carries it (AIRFLOW2_SPEC_MIRROR, by default the one
+// fetched on the development machine). Without either, the double falls back to our own description of the calls
+// cornflow makes (test/support/airflow2-requests.ts), so requests are still checked on a fresh machine. One line
+// says which source is used.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { AIRFLOW2_REQUESTS } from './airflow2-requests.js';
 
-const SPEC_FILE = new URL('../fixtures/airflow2-v1.yaml', import.meta.url);
+const DEFAULT_MIRROR = '/work/.mirror/SM-Huszain+Airflow-UI/repo';
+const MIRROR_PATH = 'airflow/api_connexion/openapi/v1.yaml';
 const METHODS = ['get', 'post', 'patch', 'put', 'delete'] as const;
 
 type Json = Record<string, unknown>;
@@ -16,11 +24,45 @@ interface Param { name: string; in: string; required?: boolean; schema?: Json; $
 interface Operation { parameters?: Param[]; requestBody?: { required?: boolean; content?: Json }; responses: Record<string, Json> }
 interface Route { template: string; regex: RegExp; names: string[]; item: Json }
 
+/** One line per test process (the module can be loaded twice, e.g. by a dynamic import). */
+function say(line: string): void {
+  const g = globalThis as { airflow2DoubleSaid?: string };
+  if (g.airflow2DoubleSaid === line) return;
+  g.airflow2DoubleSaid = line;
+  console.log(line);
+}
+
+/** Airflow's published spec if it can be read here, else our own description; says which source once. */
+function readSpec(): Json {
+  const file = process.env.AIRFLOW2_SPEC_FILE;
+  if (file) {
+    // an explicit file that is not there is a setup error, not a reason to check less
+    if (!existsSync(file)) throw new Error(`AIRFLOW2_SPEC_FILE=${file}: no such file`);
+    say(`[airflow2 double] checking requests against Airflow's spec in ${file}`);
+    return parseYaml(readFileSync(file, 'utf8')) as Json;
+  }
+  const mirror = process.env.AIRFLOW2_SPEC_MIRROR || DEFAULT_MIRROR;
+  if (existsSync(mirror)) {
+    try {
+      const text = execFileSync('git', [`--git-dir=${mirror}`, 'show', `HEAD:${MIRROR_PATH}`], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+      const spec = parseYaml(text) as Json;
+      if (spec && typeof spec.paths === 'object') {
+        say(`[airflow2 double] checking requests against Airflow's published spec (${mirror}, HEAD:${MIRROR_PATH})`);
+        return spec;
+      }
+    } catch {
+      // not a usable mirror: fall back below
+    }
+  }
+  say(`[airflow2 double] Airflow's published spec not found (${mirror}): checking requests against our own schemas (test/support/airflow2-requests.ts)`);
+  return AIRFLOW2_REQUESTS;
+}
+
 let specCache: { spec: Json; ajv: Ajv; routes: Route[] } | undefined;
 
 function loadSpec() {
   if (specCache) return specCache;
-  const spec = parseYaml(readFileSync(SPEC_FILE, 'utf8')) as Json;
+  const spec = readSpec();
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, coerceTypes: false });
   ajv.addSchema({ $id: 'airflow', components: spec.components } as Json);
   const routes: Route[] = Object.entries(spec.paths as Json).map(([template, item]) => {
