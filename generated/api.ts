@@ -1122,7 +1122,7 @@ export interface paths {
         put: operations["updateExecution"];
         /**
          * Stop an execution
-         * @description Stops the run on the orchestrator (Airflow: task instances set to failed) and sets state −2. Databricks: 501. Orchestrator down: 400 "Airflow is not reachable".
+         * @description Stops the run on the orchestrator (Airflow: task instances set to failed) and sets state −2. Databricks: the run is cancelled with runs/cancel (cornflow: 501). Orchestrator down: 400 "Airflow is not reachable".
          */
         post: operations["stopExecution"];
         /**

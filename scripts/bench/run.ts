@@ -1,4 +1,5 @@
 // npm run bench [-- --quick] [-- --db sqlite|postgres] [-- --mode single|cluster]
+// npm run bench -- --only solve-latency: only the /health/ latency during a 10 000-variable local solve (~1 min).
 // autocannon scenarios against a cornflow-ts server started here (`node --import tsx src/server.ts`, one
 // process and WEB_CONCURRENCY=cores), on SQLite (a file) and PostgreSQL (a fresh database on TEST_PG_URL),
 // plus a bare Express 5 server as the floor. Writes bench/results.json and bench/results.md.
@@ -214,15 +215,118 @@ async function benchFloor(): Promise<void> {
   }
 }
 
+
+/** A multi-dimensional knapsack with `n` binary variables (PuLP JSON, the solve_model_dag instance format). */
+function knapsackModel(n: number, rowsCount: number) {
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const names = Array.from({ length: n }, (_, j) => `x${j}`);
+  const constraints = Array.from({ length: rowsCount }, (_, i) => {
+    const coefficients = names.map((name) => ({ name, value: 1 + Math.floor(rnd() * 100) }));
+    const sum = coefficients.reduce((a, c) => a + c.value, 0);
+    return { name: `cap${i}`, sense: -1, pi: null, constant: -Math.floor(sum / 4), coefficients };
+  });
+  return {
+    parameters: { name: 'knapsack', sense: -1, status: 0, sol_status: 0 }, sos1: [], sos2: [],
+    objective: { name: 'obj', coefficients: names.map((name) => ({ name, value: 1 + Math.floor(rnd() * 100) })) },
+    constraints,
+    variables: names.map((name) => ({ name, lowBound: 0, upBound: 1, cat: 'Integer', varValue: null, dj: null })),
+  };
+}
+
+/** Back-to-back GET /health/ on `loops` connections until `until()` is true; latencies in ms. */
+async function healthLatencies(base: string, loops: number, until: () => boolean): Promise<number[]> {
+  const out: number[] = [];
+  await Promise.all(Array.from({ length: loops }, async () => {
+    while (!until()) {
+      const t = performance.now();
+      const res = await fetch(`${base}/health/`);
+      await res.arrayBuffer();
+      out.push(performance.now() - t);
+    }
+  }));
+  return out;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 10) / 10 : 0;
+};
+
+/** /health/ latency while the local backend solves a 10 000-variable MIP, against the same server idle. */
+async function benchSolveLatency(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cornflow-bench-'));
+  const port = 40000 + Math.floor(Math.random() * 10000);
+  const child = await startProcess([...TSX, join(PROJECT_ROOT, 'src', 'server.ts')], {
+    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:///${join(dir, 'cornflow.db')}`, SECRET_KEY: 'bench-secret',
+    CORNFLOW_LOG_SILENT: '1', WEB_CONCURRENCY: '1', CORNFLOW_BACKEND: 'local', CORNFLOW_LOCAL_WORKERS: '1', CORNFLOW_MAX_BODY_SIZE: '120mb',
+  }, 'listening on', dir);
+  const base = `http://127.0.0.1:${port}`;
+  const LIMIT = 15;
+  const add = (scenario: string, xs: number[], seconds: number, peakRssMB: number, note?: string) => {
+    const row = { db: 'sqlite', mode: '1 process, local backend', scenario, reqPerSec: Math.round(xs.length / seconds), p50: pct(xs, 50), p99: pct(xs, 99), peakRssMB, non2xx: 0, errors: 0, note };
+    rows.push(row);
+    console.log(JSON.stringify({ ...row, requests: xs.length, maxMs: pct(xs, 100) }));
+  };
+  try {
+    const login = await fetch(`${base}/login/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234' }) });
+    const { token } = (await login.json()) as { token: string };
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const model = knapsackModel(10_000, 10);
+    const inst = await fetch(`${base}/instance/`, { method: 'POST', headers: auth, body: JSON.stringify({ name: '10 000 variables', schema: 'solve_model_dag', data: model }) });
+    if (inst.status !== 201) throw new Error(`create instance: ${inst.status} ${(await inst.text()).slice(0, 300)}`);
+    const instanceId = ((await inst.json()) as { id: string }).id;
+
+    let end = performance.now() + 2000;
+    await healthLatencies(base, 4, () => performance.now() > end); // warm-up, not counted
+    end = performance.now() + 5000;
+    const [idle, idlePeak] = await withPeakRss(child.pid!, () => healthLatencies(base, 4, () => performance.now() > end));
+    add('GET /health/ idle, before the solve (4 loops, 5 s)', idle, 5, idlePeak, `${idle.length} requests`);
+
+    const t0 = performance.now();
+    const ex = await fetch(`${base}/execution/`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'big', instance_id: instanceId, config: { timeLimit: LIMIT, msg: false } }) });
+    if (ex.status !== 201) throw new Error(`create execution: ${ex.status} ${(await ex.text()).slice(0, 300)}`);
+    const execId = ((await ex.json()) as { id: string }).id;
+    let state = 0;
+    let done = false;
+    const poll = (async () => {
+      while (!done) {
+        await new Promise((r) => setTimeout(r, 250));
+        const st = await fetch(`${base}/execution/${execId}/status/`, { headers: auth });
+        state = ((await st.json()) as { state: number }).state;
+        if (![0, -7, -5].includes(state)) done = true;
+      }
+    })();
+    end = t0 + (LIMIT + 90) * 1000; // safety stop
+    const [busy, busyPeak] = await withPeakRss(child.pid!, () => healthLatencies(base, 4, () => done || performance.now() > end));
+    done = true;
+    await poll;
+    const solveS = ((performance.now() - t0) / 1000).toFixed(1);
+    const log = (await (await fetch(`${base}/execution/${execId}/log/`, { headers: auth })).json()) as { log?: { status?: string; best_bound?: number; objective?: number } };
+    add('GET /health/ during a 10 000-variable MIP solve (4 loops)', busy, Number(solveS), busyPeak, `${busy.length} requests, max ${pct(busy, 100)} ms; solve ${solveS} s, state ${state}, HiGHS status ${log.log?.status ?? '?'}, timeLimit ${LIMIT} s`);
+    end = performance.now() + 5000;
+    const [after, afterPeak] = await withPeakRss(child.pid!, () => healthLatencies(base, 4, () => performance.now() > end));
+    add('GET /health/ idle, after the solve (4 loops, 5 s)', after, 5, afterPeak, `${after.length} requests`);
+  } finally {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const started = Date.now();
-await benchFloor();
+const ONLY = only('--only');
+if (ONLY && ONLY !== 'solve-latency') throw new Error(`--only: unknown scenario ${ONLY} (known: solve-latency)`);
+if (ONLY) await benchSolveLatency();
+else await benchFloor();
 for (const db of ['sqlite', 'postgres'] as const) {
+  if (ONLY) break;
   if (only('--db') && only('--db') !== db) continue;
   for (const mode of ['single', 'cluster'] as const) {
     if (only('--mode') && only('--mode') !== mode) continue;
     await benchServer(db, mode);
   }
 }
+if (!ONLY) await benchSolveLatency();
 const machine = {
   cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
   memoryGB: Math.round(totalmem() / 1024 ** 3),
@@ -234,11 +338,12 @@ const machine = {
   server: 'node --import tsx src/server.ts (autocannon in the same machine, competing for the same cores)',
 };
 mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
-writeFileSync(join(PROJECT_ROOT, 'bench', QUICK ? 'results-quick.json' : 'results.json'), JSON.stringify({ machine, skipped, rows }, null, 2) + '\n');
+const OUT = ONLY ? `results-${ONLY}` : QUICK ? 'results-quick' : 'results';
+writeFileSync(join(PROJECT_ROOT, 'bench', `${OUT}.json`), JSON.stringify({ machine, skipped, rows }, null, 2) + '\n');
 const table = [
   '| database | processes | scenario | req/s | p50 ms | p99 ms | peak RSS MB | non-2xx |',
   '|---|---|---|---:|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.db} | ${r.mode} | ${r.scenario}${r.note ? ` (${r.note})` : ''} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.peakRssMB} | ${r.non2xx + r.errors} |`),
 ].join('\n');
-writeFileSync(join(PROJECT_ROOT, 'bench', QUICK ? 'results-quick.md' : 'results.md'), `${table}\n`);
+writeFileSync(join(PROJECT_ROOT, 'bench', `${OUT}.md`), `${table}\n`);
 console.log(`\n${table}\n${skipped.map((s) => `skipped: ${s}`).join('\n')}\nmachine: ${JSON.stringify(machine)}\ntook ${Math.round((Date.now() - started) / 1000)} s`);

@@ -173,6 +173,12 @@ export function fillDefaults(schema: unknown, value: LosslessJson): LosslessJson
   return out;
 }
 
+/** cornflow's def_schema: the default app of an execution (Databricks: its example job id). */
+export const DATABRICKS_DEFAULT_JOB = '979073949072767';
+function defaultSchema(orchestrator: Orchestrator): string {
+  return orchestrator.name === 'databricks' ? DATABRICKS_DEFAULT_JOB : 'solve_model_dag';
+}
+
 export interface NewExecutionInput {
   name: string;
   config: unknown;
@@ -187,7 +193,7 @@ export interface NewExecutionInput {
  * that fails leaves no row (cornflow left it in state −3 or 0).
  */
 export async function createExecution(ctx: ExecContext, input: NewExecutionInput, run: boolean, lossless?: Record<string, LosslessJson>) {
-  const schema = input.schema ?? 'solve_model_dag';
+  const schema = input.schema ?? defaultSchema(ctx.orchestrator);
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, schema);
   const instance = await store.instanceForExecution(ctx.db, input.instance_id);
   if (!instance) throw new ObjectDoesNotExist();
@@ -321,7 +327,7 @@ export async function deleteExecution(ctx: ExecContext, id: string): Promise<voi
 
 /** POST /execution/<id>/: stop the run, state −2. */
 export async function stopExecution(ctx: ExecContext, id: string): Promise<void> {
-  if (ctx.orchestrator.name === 'databricks') throw new AppError(501, 'This feature is not available for Databricks', {}, { message: 'This feature is not available for Databricks' });
+  // Databricks: cornflow answers 501 here; the run is cancelled through runs/cancel instead (docs/compatibility.md).
   const row = await findOwned(ctx, id);
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, row.schema);
   if (!(await ctx.orchestrator.healthy())) throw new CommunicationError(`${backendLabel(ctx.orchestrator)} is not reachable`);
