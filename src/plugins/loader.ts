@@ -166,3 +166,25 @@ export async function rollbackPlugins(db: Knex, plugins: readonly CornflowPlugin
   }
   return reverted;
 }
+
+export interface PluginMigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+/** Applied and pending migrations of each plugin (by plugin name), read from the plugin's own migration table. */
+export async function pluginMigrationStatus(db: Knex, plugins: readonly CornflowPlugin[]): Promise<Record<string, PluginMigrationStatus>> {
+  const out: Record<string, PluginMigrationStatus> = {};
+  for (const p of plugins) {
+    const [completed, pending] = (await db.migrate.list(pluginMigrationConfig(p))) as [unknown[], unknown[]];
+    const nameOf = (m: unknown) => (typeof m === 'string' ? m : String((m as { name?: string; file?: string }).name ?? (m as { file?: string }).file));
+    out[p.name] = { applied: completed.map(nameOf), pending: pending.map(nameOf) };
+  }
+  return out;
+}
+
+/** Reverts one applied migration of a plugin (the CLI's downgrade, one step at a time). */
+export async function revertPluginMigration(db: Knex, plugin: CornflowPlugin, name: string): Promise<string[]> {
+  const [, log] = (await db.migrate.down({ ...pluginMigrationConfig(plugin), name })) as [number, string[]];
+  return log.map((n) => `${plugin.name}:${n}`);
+}
