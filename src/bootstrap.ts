@@ -16,7 +16,7 @@ import { createOrchestrator } from './orchestration/orchestrator.js';
 import { AppError, AUTH_MESSAGES } from './domain/errors.js';
 import { registerBuiltInApps } from './domain/apps.js';
 import { handlers as coreHandlers } from './api/handlers.js';
-import { loadPlugins, mergeSpecs, migratePlugins, pluginHandlers, registerPluginTables } from './plugins/loader.js';
+import { loadPlugins, mergeSpecs, migratePlugins, pluginHandlers, pluginRoles, registerPluginTables } from './plugins/loader.js';
 import { syncAppsFromOrchestrator } from './domain/app-sync.js';
 
 export function createLogger(config: Config): Logger {
@@ -66,7 +66,7 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
     if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
     // A database shared with the Flask cornflow keeps the views only Flask serves (docs/adoption.md).
     const sharedWithFlask = await db.schema.hasTable('alembic_version');
-    const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask });
+    const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask, customRoles: pluginRoles(plugins) });
     logger.debug(seeded, 'access seeded');
     const apps = await registerBuiltInApps(db);
     if (apps.length) logger.info({ apps }, 'registered built-in apps');

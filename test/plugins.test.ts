@@ -6,6 +6,7 @@ import { loadSpec } from '../src/api/spec.js';
 import { servedSpec } from '../src/app.js';
 import { importPlugin, mergeSpecs, migratePlugins, PluginError, rollbackPlugins } from '../src/plugins/loader.js';
 import type { CornflowPlugin } from '../src/plugins/types.js';
+import { ensureUserWithRole } from '../src/domain/users.js';
 
 const EXAMPLE = './plugins/example';
 
@@ -53,6 +54,26 @@ forEachDatabase(
       expect(res.status).to.equal(403);
       expect(res.body).to.deep.equal({ error: 'You do not have permission to access this endpoint' });
       expect((await call('get', '/example-notes/')).status).to.equal(400);
+    });
+    it('seeds its custom role and enforces its permissions', async () => {
+      const role = await t.knex('roles').where({ id: 10 }).first();
+      expect(role?.name).to.equal('note_moderator');
+      const granted = await t.knex('permission_view as p').join('api_view as v', 'v.id', 'p.api_view_id').where({ 'p.role_id': 10 });
+      expect(granted.map((r: { name: string; action_id: number }) => `${r.name}:${Number(r.action_id)}`).sort()).to.deep.equal([
+        'example-notes-detail:1', 'example-notes-detail:5', 'example-notes:1', 'example-notes:5',
+      ]);
+      const planner = await t.user('planner');
+      const note = (await call('post', '/example-notes/', { token: planner.token, body: { title: 'to moderate' } })).body;
+      const username = `moderator_${t.kind}`;
+      await ensureUserWithRole(t.knex, { username, email: `${username}@example.com`, password: 'Testpass1!' }, 10, true);
+      const token = await t.login(username, 'Testpass1!');
+      expect((await call('get', '/example-notes/', { token })).status).to.equal(200);
+      expect((await call('get', `/example-notes/${note.id}/`, { token })).status).to.equal(200);
+      const post = await call('post', '/example-notes/', { token, body: { title: 'nope' } });
+      expect(post.status).to.equal(403);
+      expect(post.body).to.deep.equal({ error: 'You do not have permission to access this endpoint' });
+      expect((await t.get('/instance/', { token })).status).to.equal(403);
+      expect((await call('delete', `/example-notes/${note.id}/`, { token })).status).to.equal(200);
     });
     it('validates requests against the plugin schemas, writing nothing', async () => {
       const planner = await t.user('planner');
@@ -128,6 +149,17 @@ describe('plugin loading and merging', () => {
     const q = plugin();
     q.spec.paths = { '/p/': { 'x-cornflow-view': 'nope', get: op('getP') } };
     fails([q], /view nope, which is not in x-cornflow-views/);
+  });
+  it('checks custom roles: known in the views, ids above 4, no duplicates', () => {
+    const p = plugin({ roles: [{ id: 20, name: 'auditor', actions: ['get'] }] });
+    p.spec['x-cornflow-views'] = [{ name: 'p', url_rule: '/p/', roles: ['admin', 'auditor' as never] }];
+    expect(() => mergeSpecs(core, [p])).to.not.throw();
+    const unknown = plugin();
+    unknown.spec['x-cornflow-views'] = [{ name: 'p', url_rule: '/p/', roles: ['auditor' as never] }];
+    fails([unknown], /view p names role auditor, which is neither a core role nor a custom role/);
+    fails([plugin({ roles: [{ id: 3, name: 'boss', actions: [] }] })], /role boss needs an integer id above 4/);
+    fails([plugin({ roles: [{ id: 20, name: 'a', actions: [] }, { id: 20, name: 'b', actions: [] }] })], /role b \(id 20\) already exists/);
+    fails([plugin({ roles: [{ id: 20, name: 'a', actions: ['fly' as never] }] })], /unknown action fly/);
   });
   it('names a plugin that cannot be loaded', async () => {
     let err: unknown;

@@ -23,6 +23,8 @@ export const plugin = definePlugin<operations>({
   spec,
   migrations: { '001_example_notes': m001 },
   tables: { example_notes: { secrets: [] } },
+  // A custom role (cornflow's CUSTOM_ROLES_ACTIONS): on the views listing it, moderators read and delete notes.
+  roles: [{ id: 10, name: 'note_moderator', actions: ['get', 'delete'] }],
   handlers: {
     listExampleNotes: async ({ query, deps }) => {
       const q = deps.db('example_notes').whereNull('deleted_at').orderBy('id');

@@ -5,7 +5,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { HTTP_METHODS, type OpenApiDocument } from '../api/spec.js';
-import type { CornflowPlugin } from './types.js';
+import { customRoleName, type CornflowPlugin } from './types.js';
+import { ACTIONS, ROLE_NAMES } from '../domain/access-constants.js';
+import type { AccessRole } from '../domain/access.js';
 import { registerTable } from '../domain/tables.js';
 
 export class PluginError extends Error {
@@ -75,6 +77,7 @@ export function mergeSpecs(core: OpenApiDocument, plugins: readonly CornflowPlug
   const ops = operationIds(merged);
   for (const id of coreOperationIds ?? []) if (!ops.has(id)) ops.set(id, 'a core handler');
   const views = new Set(merged['x-cornflow-views'].map((v) => v.name));
+  const roleNames = new Set([...CORE_ROLE_NAMES, ...pluginRoles(plugins).map((r) => r.name)]);
   for (const plugin of plugins) {
     const spec = plugin.spec;
     for (const [path, item] of Object.entries(spec.paths ?? {})) {
@@ -108,6 +111,11 @@ export function mergeSpecs(core: OpenApiDocument, plugins: readonly CornflowPlug
     for (const tag of spec.tags ?? []) if (!tags.some((t) => t.name === tag.name)) tags.push(tag);
     for (const view of spec['x-cornflow-views'] ?? []) {
       if (views.has(view.name)) throw new PluginError(`plugin ${plugin.name}: view ${view.name} already exists`);
+      for (const role of [...((view.roles ?? []) as string[]), ...Object.keys(view.extra ?? {})]) {
+        if (!roleNames.has(role)) {
+          throw new PluginError(`plugin ${plugin.name}: view ${view.name} names role ${role}, which is neither a core role nor a custom role of a plugin`);
+        }
+      }
       views.add(view.name);
       merged['x-cornflow-views'].push(structuredClone(view));
     }
@@ -119,6 +127,29 @@ export function mergeSpecs(core: OpenApiDocument, plugins: readonly CornflowPlug
   }
   merged.tags = tags;
   return merged;
+}
+
+const CORE_ROLE_NAMES = Object.values(ROLE_NAMES);
+const ACTION_KEYS = Object.keys(ACTIONS);
+
+/**
+ * The custom roles of all the plugins (cornflow's CUSTOM_ROLES_ACTIONS), checked: ids above cornflow's 0–4,
+ * no id or name used twice, known actions.
+ */
+export function pluginRoles(plugins: readonly CornflowPlugin[]): AccessRole[] {
+  const out: AccessRole[] = [];
+  for (const p of plugins) {
+    for (const role of p.roles ?? []) {
+      const name = customRoleName(role);
+      if (!Number.isInteger(role.id) || role.id <= 4) throw new PluginError(`plugin ${p.name}: role ${name} needs an integer id above 4 (0–4 are cornflow's)`);
+      if (CORE_ROLE_NAMES.includes(name as never)) throw new PluginError(`plugin ${p.name}: role name ${name} is a core role`);
+      const clash = out.find((r) => r.id === role.id || r.name === name);
+      if (clash) throw new PluginError(`plugin ${p.name}: role ${name} (id ${role.id}) already exists (role ${clash.name}, id ${clash.id})`);
+      for (const a of role.actions ?? []) if (!ACTION_KEYS.includes(a)) throw new PluginError(`plugin ${p.name}: role ${name} has unknown action ${String(a)}`);
+      out.push({ id: role.id, name, actions: [...(role.actions ?? [])] });
+    }
+  }
+  return out;
 }
 
 /** Every merged operation has one handler: the core's or a plugin's. */
