@@ -4,9 +4,12 @@ import { ContractChecker } from './support/contract.js';
 import { loadConfig } from '../src/config.js';
 import { loadSpec } from '../src/api/spec.js';
 import { servedSpec } from '../src/app.js';
-import { importPlugin, mergeSpecs, migratePlugins, PluginError, rollbackPlugins } from '../src/plugins/loader.js';
+import { importPlugin, mergeSpecs, migratePlugins, pluginAppModules, PluginError, rollbackPlugins } from '../src/plugins/loader.js';
+import { BUILT_IN_APP_MODULES } from '../src/local/pool.js';
 import type { CornflowPlugin } from '../src/plugins/types.js';
 import { ensureUserWithRole } from '../src/domain/users.js';
+import pino from 'pino';
+import { LocalRuntime } from '../src/local/runtime.js';
 
 const EXAMPLE = './plugins/example';
 
@@ -74,6 +77,37 @@ forEachDatabase(
       expect(post.body).to.deep.equal({ error: 'You do not have permission to access this endpoint' });
       expect((await t.get('/instance/', { token })).status).to.equal(403);
       expect((await call('delete', `/example-notes/${note.id}/`, { token })).status).to.equal(200);
+    });
+    it('runs its app on the local backend, end to end', async function () {
+      this.timeout(60_000);
+      expect(t.deps.pluginApps).to.have.keys('example_sum');
+      const planner = await t.user('planner');
+      const schema = await t.get('/schema/example_sum/', { token: planner.token });
+      expect(schema.status).to.equal(200);
+      expect(schema.body.instance.required).to.deep.equal(['numbers']);
+      const bad = await t.post('/instance/', { token: planner.token, body: { name: 'bad', data: { numbers: 'x' }, schema: 'example_sum' } });
+      expect(bad.status).to.equal(400);
+      const instance = await t.post('/instance/', { token: planner.token, body: { name: 'sum', data: { numbers: [1, 2, 3.5] }, schema: 'example_sum' } });
+      expect(instance.status).to.equal(201);
+      const runtime = new LocalRuntime(t.knex, { local: { workers: 1, runner: true } }, pino({ level: 'silent' }), { pollMs: 200, apps: t.deps.pluginApps });
+      await runtime.start(t.deps.orchestrator);
+      try {
+        const exec = await t.post('/execution/', { token: planner.token, body: { instance_id: instance.body.id, name: 'sum', config: { scale: 2 }, schema: 'example_sum' } });
+        expect(exec.status).to.equal(201);
+        const until = Date.now() + 30_000;
+        let state = -7;
+        while ((state === -7 || state === 0) && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 100));
+          state = (await t.get(`/execution/${exec.body.id}/status/`, { token: planner.token })).body.state as number;
+        }
+        expect(state).to.equal(1);
+        const data = await t.get(`/execution/${exec.body.id}/data/`, { token: planner.token });
+        expect(data.body.data).to.deep.equal({ total: 13 });
+        const log = await t.get(`/execution/${exec.body.id}/log/`, { token: planner.token });
+        expect(log.body.log_text).to.equal('summed 3 numbers: 13\n');
+      } finally {
+        await runtime.close();
+      }
     });
     it('validates requests against the plugin schemas, writing nothing', async () => {
       const planner = await t.user('planner');
@@ -160,6 +194,11 @@ describe('plugin loading and merging', () => {
     fails([plugin({ roles: [{ id: 3, name: 'boss', actions: [] }] })], /role boss needs an integer id above 4/);
     fails([plugin({ roles: [{ id: 20, name: 'a', actions: [] }, { id: 20, name: 'b', actions: [] }] })], /role b \(id 20\) already exists/);
     fails([plugin({ roles: [{ id: 20, name: 'a', actions: ['fly' as never] }] })], /unknown action fly/);
+  });
+  it('checks plugin apps: a new name and an existing module', () => {
+    const app = { id: 'sum', module: '/nonexistent/solve.js', schemas: { instance: {} } };
+    expect(() => pluginAppModules([plugin({ apps: [app] })])).to.throw(PluginError, /app sum: module \/nonexistent\/solve.js not found/);
+    expect(() => pluginAppModules([plugin({ apps: [{ ...app, id: 'solve_model_dag', module: BUILT_IN_APP_MODULES.solve_model_dag! }] })])).to.throw(PluginError, /app solve_model_dag already exists/);
   });
   it('names a plugin that cannot be loaded', async () => {
     let err: unknown;

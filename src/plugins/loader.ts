@@ -8,6 +8,8 @@ import { HTTP_METHODS, type OpenApiDocument } from '../api/spec.js';
 import { customRoleName, type CornflowPlugin } from './types.js';
 import { ACTIONS, ROLE_NAMES } from '../domain/access-constants.js';
 import type { AccessRole } from '../domain/access.js';
+import { BUILT_IN_APP_MODULES } from '../local/pool.js';
+import type { BuiltInApp } from '../apps/index.js';
 import { registerTable } from '../domain/tables.js';
 
 export class PluginError extends Error {
@@ -150,6 +152,46 @@ export function pluginRoles(plugins: readonly CornflowPlugin[]): AccessRole[] {
     }
   }
   return out;
+}
+
+/**
+ * The plugins' local-backend apps as the pool takes them (app name → module path), checked: one name per app,
+ * not a built-in app's, and the module exists.
+ */
+export function pluginAppModules(plugins: readonly CornflowPlugin[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of plugins) {
+    for (const app of p.apps ?? []) {
+      if (typeof app.id !== 'string' || !app.id) throw new PluginError(`plugin ${p.name}: an app has no id`);
+      if (app.id in BUILT_IN_APP_MODULES || app.id in out) throw new PluginError(`plugin ${p.name}: app ${app.id} already exists`);
+      if (typeof app.module !== 'string' || !isAbsolute(app.module) || !existsSync(app.module)) {
+        throw new PluginError(`plugin ${p.name}: app ${app.id}: module ${String(app.module)} not found (give an absolute path)`);
+      }
+      if (!app.schemas || typeof app.schemas.instance !== 'object') throw new PluginError(`plugin ${p.name}: app ${app.id} has no instance schema`);
+      out[app.id] = app.module;
+    }
+  }
+  return out;
+}
+
+/** The plugins' apps as deployed apps (registered like the built-in ones: existing rows are kept). */
+export function pluginDeployedApps(plugins: readonly CornflowPlugin[]): BuiltInApp[] {
+  const text = (v: unknown) => JSON.stringify(v ?? {});
+  return plugins.flatMap((p) =>
+    (p.apps ?? []).map((app) => ({
+      id: app.id,
+      description: app.description ?? `App of the plugin ${p.name}`,
+      schemas: {
+        instance_schema: text(app.schemas.instance),
+        solution_schema: text(app.schemas.solution),
+        config_schema: text(app.schemas.config),
+        instance_checks_schema: text(app.schemas.instance_checks),
+        solution_checks_schema: text(app.schemas.solution_checks),
+        kpis_schema: text(app.schemas.kpis),
+      },
+      examples: () => [],
+    })),
+  );
 }
 
 /** Every merged operation has one handler: the core's or a plugin's. */

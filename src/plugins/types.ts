@@ -38,6 +38,19 @@ export interface CornflowPlugin {
   tables?: Record<string, TableEntry>;
   /** Custom roles (cornflow's CUSTOM_ROLES_ACTIONS): usable by name in the `roles` and `extra` of any view. */
   roles?: CustomRole[];
+  /** Apps the local backend can run: registered as deployed apps (deployed_workflows) at start. */
+  apps?: PluginApp[];
+}
+
+/** An app for the local backend, as the built-in solve_model_dag (src/local/pool.ts `apps`). */
+export interface PluginApp {
+  /** The app name (deployed_workflows id, the executions' `schema`). */
+  id: string;
+  description?: string;
+  /** Absolute path of a module exporting solve(instance, config, solution) → { solution, log_json, log_text, checks, kpis }. */
+  module: string;
+  /** JSON schemas of the app (missing ones are `{}`). */
+  schemas: { instance: unknown; solution?: unknown; config?: unknown; instance_checks?: unknown; solution_checks?: unknown; kpis?: unknown };
 }
 
 /**
