@@ -16,7 +16,7 @@ import { createOrchestrator } from './orchestration/orchestrator.js';
 import { AppError, AUTH_MESSAGES } from './domain/errors.js';
 import { registerBuiltInApps } from './domain/apps.js';
 import { handlers as coreHandlers } from './api/handlers.js';
-import { loadPlugins, mergeSpecs, migratePlugins, pluginAppModules, pluginDeployedApps, pluginHandlers, pluginRoles, registerPluginTables } from './plugins/loader.js';
+import { loadPlugins, mergeSpecs, migratePlugins, pluginAppModules, pluginDeployedApps, pluginHandlers, pluginRoles, registerPluginTables, validateMergedSpec } from './plugins/loader.js';
 import { syncAppsFromOrchestrator } from './domain/app-sync.js';
 
 export function createLogger(config: Config): Logger {
@@ -56,7 +56,10 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   const db = options.db ?? createDb(config);
   // Plugins first: a bad plugin stops start-up before anything is written.
   const plugins = await loadPlugins(config.plugins);
-  const routes = new RouteTable(mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers)));
+  const merged = mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers));
+  // The core document is linted in CI (npm run lint:api); a merged one is checked here, before anything is written.
+  if (plugins.length) validateMergedSpec(merged);
+  const routes = new RouteTable(merged);
   registerPluginTables(plugins);
   const pluginApps = pluginAppModules(plugins);
   if (plugins.length) logger.info({ plugins: plugins.map((p) => p.name) }, 'loaded plugins');

@@ -1,10 +1,15 @@
 import { expect } from 'chai';
-import { forEachDatabase, type CallOptions } from './support/app.js';
+import { createTestDatabase, forEachDatabase, testConfig, type CallOptions } from './support/app.js';
 import { ContractChecker } from './support/contract.js';
 import { loadConfig } from '../src/config.js';
 import { loadSpec } from '../src/api/spec.js';
 import { servedSpec } from '../src/app.js';
-import { importPlugin, mergeSpecs, migratePlugins, pluginAppModules, PluginError, rollbackPlugins } from '../src/plugins/loader.js';
+import { importPlugin, mergeSpecs, migratePlugins, pluginAppModules, PluginError, rollbackPlugins, validateMergedSpec } from '../src/plugins/loader.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepare } from '../src/bootstrap.js';
+import { createDb } from '../src/storage/db.js';
 import { BUILT_IN_APP_MODULES } from '../src/local/pool.js';
 import type { CornflowPlugin } from '../src/plugins/types.js';
 import { ensureUserWithRole } from '../src/domain/users.js';
@@ -199,6 +204,43 @@ describe('plugin loading and merging', () => {
     const app = { id: 'sum', module: '/nonexistent/solve.js', schemas: { instance: {} } };
     expect(() => pluginAppModules([plugin({ apps: [app] })])).to.throw(PluginError, /app sum: module \/nonexistent\/solve.js not found/);
     expect(() => pluginAppModules([plugin({ apps: [{ ...app, id: 'solve_model_dag', module: BUILT_IN_APP_MODULES.solve_model_dag! }] })])).to.throw(PluginError, /app solve_model_dag already exists/);
+  });
+  it('lints the merged document: OpenAPI 3.1 structure and local $refs', () => {
+    expect(() => validateMergedSpec(mergeSpecs(core, [plugin()]))).to.not.throw();
+    const noDescription = plugin();
+    noDescription.spec.paths = { '/p/': { 'x-cornflow-view': 'p', get: { operationId: 'getP', responses: { '200': {} } } } };
+    expect(() => validateMergedSpec(mergeSpecs(core, [noDescription]))).to.throw(PluginError, /merged OpenAPI document is invalid: .*\/paths\/~1p~1\/get\/responses\/200/);
+    const badRef = plugin();
+    badRef.spec.paths = {
+      '/p/': { 'x-cornflow-view': 'p', get: { operationId: 'getP', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } } } } } },
+    };
+    expect(() => validateMergedSpec(mergeSpecs(core, [badRef]))).to.throw(PluginError, /\$ref #\/components\/schemas\/Nope does not resolve/);
+  });
+  it('stops start-up on a broken fragment before writing anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cornflow-broken-plugin-'));
+    writeFileSync(
+      join(dir, 'index.mjs'),
+      `export const plugin = { name: 'broken', handlers: { getBroken: async () => ({ status: 200, body: {} }) }, spec: {
+        paths: { '/broken/': { 'x-cornflow-view': 'broken', get: { operationId: 'getBroken', parameters: [{ name: 'x', in: 'body' }], responses: { '200': { description: 'ok' } } } } },
+        'x-cornflow-views': [{ name: 'broken', url_rule: '/broken/', roles: ['admin'] }] } };\n`,
+    );
+    const database = await createTestDatabase('sqlite');
+    try {
+      let err: unknown;
+      try {
+        await prepare(testConfig(database.url, { CORNFLOW_PLUGINS: dir }), { logger: pino({ level: 'silent' }) });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(PluginError);
+      expect((err as Error).message).to.match(/merged OpenAPI document is invalid: \/paths\/~1broken~1\/get\/parameters\/0/);
+      const db = createDb(loadConfig({ DATABASE_URL: database.url }));
+      expect(await db.schema.hasTable('users')).to.equal(false);
+      await db.destroy();
+    } finally {
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('names a plugin that cannot be loaded', async () => {
     let err: unknown;

@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import { HTTP_METHODS, type OpenApiDocument } from '../api/spec.js';
 import { customRoleName, type CornflowPlugin } from './types.js';
@@ -192,6 +193,49 @@ export function pluginDeployedApps(plugins: readonly CornflowPlugin[]): BuiltInA
       examples: () => [],
     })),
   );
+}
+
+const requireCjs = createRequire(import.meta.url);
+let oasValidator: { validate(doc: unknown): { errors: { instancePath?: string; message?: string; params?: unknown }[] } } | undefined;
+
+/**
+ * Structural lint of the merged document before anything is served: it validates as OpenAPI 3.1 (the schema
+ * express-openapi-validator checks specs with, compiled here at start instead of at the first request) and every
+ * local `$ref` resolves. Throws a PluginError listing the first problems.
+ */
+export function validateMergedSpec(doc: OpenApiDocument): void {
+  if (!oasValidator) {
+    const { OpenAPISchemaValidator } = requireCjs('express-openapi-validator/dist/framework/openapi.schema.validator.js') as {
+      OpenAPISchemaValidator: new (o: { version: string; validateApiSpec: boolean }) => NonNullable<typeof oasValidator>;
+    };
+    oasValidator = new OpenAPISchemaValidator({ version: '3.1.0', validateApiSpec: true });
+  }
+  const problems = oasValidator
+    .validate(doc)
+    .errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
+  const walk = (v: unknown, at: string): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}/${i}`));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '$ref' && typeof x === 'string' && x.startsWith('#/') && resolvePointer(doc, x) === undefined) problems.push(`${at} $ref ${x} does not resolve`);
+        else walk(x, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      }
+    }
+  };
+  walk(doc, '');
+  if (problems.length) {
+    throw new PluginError(`the merged OpenAPI document is invalid: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+  }
+}
+
+function resolvePointer(doc: unknown, ref: string): unknown {
+  let cur: unknown = doc;
+  for (const raw of ref.slice(2).split('/')) {
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!cur || typeof cur !== 'object' || !(key in cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
 }
 
 /** Every merged operation has one handler: the core's or a plugin's. */
