@@ -16,7 +16,7 @@ import { createOrchestrator } from './orchestration/orchestrator.js';
 import { AppError, AUTH_MESSAGES } from './domain/errors.js';
 import { registerBuiltInApps } from './domain/apps.js';
 import { handlers as coreHandlers } from './api/handlers.js';
-import { loadPlugins, mergeSpecs, migratePlugins, pluginHandlers, registerPluginTables } from './plugins/loader.js';
+import { loadPlugins, mergeSpecs, migratePlugins, pluginAppModules, pluginDeployedApps, pluginHandlers, pluginRoles, registerPluginTables, validateMergedSpec } from './plugins/loader.js';
 import { syncAppsFromOrchestrator } from './domain/app-sync.js';
 
 export function createLogger(config: Config): Logger {
@@ -56,8 +56,12 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
   const db = options.db ?? createDb(config);
   // Plugins first: a bad plugin stops start-up before anything is written.
   const plugins = await loadPlugins(config.plugins);
-  const routes = new RouteTable(mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers)));
+  const merged = mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers));
+  // The core document is linted in CI (npm run lint:api); a merged one is checked here, before anything is written.
+  if (plugins.length) validateMergedSpec(merged);
+  const routes = new RouteTable(merged);
   registerPluginTables(plugins);
+  const pluginApps = pluginAppModules(plugins);
   if (plugins.length) logger.info({ plugins: plugins.map((p) => p.name) }, 'loaded plugins');
   const orchestrator = createOrchestrator(config);
   // The set-up steps run once: in the cluster's primary, or here when this process serves alone.
@@ -66,9 +70,9 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
     if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
     // A database shared with the Flask cornflow keeps the views only Flask serves (docs/adoption.md).
     const sharedWithFlask = await db.schema.hasTable('alembic_version');
-    const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask });
+    const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask, customRoles: pluginRoles(plugins) });
     logger.debug(seeded, 'access seeded');
-    const apps = await registerBuiltInApps(db);
+    const apps = await registerBuiltInApps(db, pluginDeployedApps(plugins));
     if (apps.length) logger.info({ apps }, 'registered built-in apps');
     if (config.backend === 'airflow') {
       // cornflow's register_deployed_dags; an unreachable Airflow is skipped (cornflow polls it for minutes):
@@ -98,6 +102,7 @@ export async function prepare(config: Config, options: PrepareOptions = {}): Pro
     routes,
     logger,
     pluginHandlers: pluginHandlers(plugins),
+    pluginApps,
     authenticator: createAuthenticator(
       db,
       secret,

@@ -57,7 +57,7 @@ export async function startServer(config: Config, options: { setup?: boolean } =
   // The local backend's runner: claims queued executions and solves them in a process pool (src/local/runtime.ts).
   let runtime: LocalRuntime | undefined;
   if (config.backend === 'local' && config.local.runner) {
-    runtime = new LocalRuntime(deps.db, config, logger);
+    runtime = new LocalRuntime(deps.db, config, logger, { apps: deps.pluginApps });
     await runtime.start(deps.orchestrator);
   }
   logger.info({ url, database: config.database.client, backend: config.backend }, 'cornflow-ts ready');

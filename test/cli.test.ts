@@ -202,6 +202,34 @@ for (const kind of DATABASES) {
       expect(await db.schema.hasTable('users')).to.equal(true);
     });
 
+    it('migrations status / upgrade / downgrade include the plugins\' migrations (reverted before the core\'s)', async () => {
+      const withPlugin = (...args: string[]) => cornflow(args, { ...env, CORNFLOW_PLUGINS: join(PROJECT_ROOT, 'dist', 'plugins', 'example') });
+      const before = await withPlugin('migrations', 'status');
+      expectOk(before);
+      expect(before.stdout).to.equal('applied  001_cornflow_schema\n1 applied, 0 pending\nplugin example:\npending  example:001_example_notes\n0 applied, 1 pending\n');
+      expect((await withPlugin('migrations', 'upgrade')).stdout).to.equal('applied example:001_example_notes\n1 migration(s) applied\n');
+      expect(await db.schema.hasTable('example_notes')).to.equal(true);
+      const json = JSON.parse((await withPlugin('migrations', 'status', '--json')).stdout);
+      expect(json).to.deep.equal({ applied: ['001_cornflow_schema'], pending: [], plugins: { example: { applied: ['001_example_notes'], pending: [] } } });
+      // -1 reverts the plugin's migration, not the core's.
+      const down = await withPlugin('migrations', 'downgrade');
+      expect(down.stdout).to.equal('reverted example:001_example_notes\n1 migration(s) reverted\n');
+      expect(await db.schema.hasTable('example_notes')).to.equal(false);
+      expect(await db.schema.hasTable('users')).to.equal(true);
+      // base reverts the plugin's first, then the core's; upgrade restores both.
+      expectOk(await withPlugin('migrations', 'upgrade'));
+      const base = await withPlugin('migrations', 'downgrade', '-r', 'base');
+      expect(base.stdout).to.equal('reverted example:001_example_notes\nreverted 001_cornflow_schema\n2 migration(s) reverted\n');
+      expect(await db.schema.hasTable('users')).to.equal(false);
+      expect((await withPlugin('migrations', 'downgrade', '-r', 'example:nope')).code).to.equal(2);
+      expect((await withPlugin('migrations', 'upgrade')).stdout).to.equal('applied 001_cornflow_schema\napplied example:001_example_notes\n2 migration(s) applied\n');
+      // A named plugin migration stays; everything after it goes.
+      expect((await withPlugin('migrations', 'downgrade', '-r', 'example:001_example_notes')).stdout).to.equal('nothing to revert\n');
+      expectOk(await withPlugin('migrations', 'downgrade'));
+      // Without the plugin configured the core status is unchanged.
+      expect((await run('migrations', 'status')).stdout).to.equal('applied  001_cornflow_schema\n1 applied, 0 pending\n');
+    });
+
     it('actions, roles and views init, permissions base and init seed cornflow\'s 584 permissions', async () => {
       expect((await run('actions', 'init')).stdout).to.equal('actions: 5 added\n');
       expect((await run('roles', 'init')).stdout).to.equal('roles: 5 added\n');

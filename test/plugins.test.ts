@@ -1,11 +1,20 @@
 import { expect } from 'chai';
-import { forEachDatabase, type CallOptions } from './support/app.js';
+import { createTestDatabase, forEachDatabase, testConfig, type CallOptions } from './support/app.js';
 import { ContractChecker } from './support/contract.js';
 import { loadConfig } from '../src/config.js';
 import { loadSpec } from '../src/api/spec.js';
 import { servedSpec } from '../src/app.js';
-import { importPlugin, mergeSpecs, migratePlugins, PluginError, rollbackPlugins } from '../src/plugins/loader.js';
+import { importPlugin, mergeSpecs, migratePlugins, pluginAppModules, PluginError, rollbackPlugins, validateMergedSpec } from '../src/plugins/loader.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepare } from '../src/bootstrap.js';
+import { createDb } from '../src/storage/db.js';
+import { BUILT_IN_APP_MODULES } from '../src/local/pool.js';
 import type { CornflowPlugin } from '../src/plugins/types.js';
+import { ensureUserWithRole } from '../src/domain/users.js';
+import pino from 'pino';
+import { LocalRuntime } from '../src/local/runtime.js';
 
 const EXAMPLE = './plugins/example';
 
@@ -53,6 +62,57 @@ forEachDatabase(
       expect(res.status).to.equal(403);
       expect(res.body).to.deep.equal({ error: 'You do not have permission to access this endpoint' });
       expect((await call('get', '/example-notes/')).status).to.equal(400);
+    });
+    it('seeds its custom role and enforces its permissions', async () => {
+      const role = await t.knex('roles').where({ id: 10 }).first();
+      expect(role?.name).to.equal('note_moderator');
+      const granted = await t.knex('permission_view as p').join('api_view as v', 'v.id', 'p.api_view_id').where({ 'p.role_id': 10 });
+      expect(granted.map((r: { name: string; action_id: number }) => `${r.name}:${Number(r.action_id)}`).sort()).to.deep.equal([
+        'example-notes-detail:1', 'example-notes-detail:5', 'example-notes:1', 'example-notes:5',
+      ]);
+      const planner = await t.user('planner');
+      const note = (await call('post', '/example-notes/', { token: planner.token, body: { title: 'to moderate' } })).body;
+      const username = `moderator_${t.kind}`;
+      await ensureUserWithRole(t.knex, { username, email: `${username}@example.com`, password: 'Testpass1!' }, 10, true);
+      const token = await t.login(username, 'Testpass1!');
+      expect((await call('get', '/example-notes/', { token })).status).to.equal(200);
+      expect((await call('get', `/example-notes/${note.id}/`, { token })).status).to.equal(200);
+      const post = await call('post', '/example-notes/', { token, body: { title: 'nope' } });
+      expect(post.status).to.equal(403);
+      expect(post.body).to.deep.equal({ error: 'You do not have permission to access this endpoint' });
+      expect((await t.get('/instance/', { token })).status).to.equal(403);
+      expect((await call('delete', `/example-notes/${note.id}/`, { token })).status).to.equal(200);
+    });
+    it('runs its app on the local backend, end to end', async function () {
+      this.timeout(60_000);
+      expect(t.deps.pluginApps).to.have.keys('example_sum');
+      const planner = await t.user('planner');
+      const schema = await t.get('/schema/example_sum/', { token: planner.token });
+      expect(schema.status).to.equal(200);
+      expect(schema.body.instance.required).to.deep.equal(['numbers']);
+      const bad = await t.post('/instance/', { token: planner.token, body: { name: 'bad', data: { numbers: 'x' }, schema: 'example_sum' } });
+      expect(bad.status).to.equal(400);
+      const instance = await t.post('/instance/', { token: planner.token, body: { name: 'sum', data: { numbers: [1, 2, 3.5] }, schema: 'example_sum' } });
+      expect(instance.status).to.equal(201);
+      const runtime = new LocalRuntime(t.knex, { local: { workers: 1, runner: true } }, pino({ level: 'silent' }), { pollMs: 200, apps: t.deps.pluginApps });
+      await runtime.start(t.deps.orchestrator);
+      try {
+        const exec = await t.post('/execution/', { token: planner.token, body: { instance_id: instance.body.id, name: 'sum', config: { scale: 2 }, schema: 'example_sum' } });
+        expect(exec.status).to.equal(201);
+        const until = Date.now() + 30_000;
+        let state = -7;
+        while ((state === -7 || state === 0) && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 100));
+          state = (await t.get(`/execution/${exec.body.id}/status/`, { token: planner.token })).body.state as number;
+        }
+        expect(state).to.equal(1);
+        const data = await t.get(`/execution/${exec.body.id}/data/`, { token: planner.token });
+        expect(data.body.data).to.deep.equal({ total: 13 });
+        const log = await t.get(`/execution/${exec.body.id}/log/`, { token: planner.token });
+        expect(log.body.log_text).to.equal('summed 3 numbers: 13\n');
+      } finally {
+        await runtime.close();
+      }
     });
     it('validates requests against the plugin schemas, writing nothing', async () => {
       const planner = await t.user('planner');
@@ -128,6 +188,59 @@ describe('plugin loading and merging', () => {
     const q = plugin();
     q.spec.paths = { '/p/': { 'x-cornflow-view': 'nope', get: op('getP') } };
     fails([q], /view nope, which is not in x-cornflow-views/);
+  });
+  it('checks custom roles: known in the views, ids above 4, no duplicates', () => {
+    const p = plugin({ roles: [{ id: 20, name: 'auditor', actions: ['get'] }] });
+    p.spec['x-cornflow-views'] = [{ name: 'p', url_rule: '/p/', roles: ['admin', 'auditor' as never] }];
+    expect(() => mergeSpecs(core, [p])).to.not.throw();
+    const unknown = plugin();
+    unknown.spec['x-cornflow-views'] = [{ name: 'p', url_rule: '/p/', roles: ['auditor' as never] }];
+    fails([unknown], /view p names role auditor, which is neither a core role nor a custom role/);
+    fails([plugin({ roles: [{ id: 3, name: 'boss', actions: [] }] })], /role boss needs an integer id above 4/);
+    fails([plugin({ roles: [{ id: 20, name: 'a', actions: [] }, { id: 20, name: 'b', actions: [] }] })], /role b \(id 20\) already exists/);
+    fails([plugin({ roles: [{ id: 20, name: 'a', actions: ['fly' as never] }] })], /unknown action fly/);
+  });
+  it('checks plugin apps: a new name and an existing module', () => {
+    const app = { id: 'sum', module: '/nonexistent/solve.js', schemas: { instance: {} } };
+    expect(() => pluginAppModules([plugin({ apps: [app] })])).to.throw(PluginError, /app sum: module \/nonexistent\/solve.js not found/);
+    expect(() => pluginAppModules([plugin({ apps: [{ ...app, id: 'solve_model_dag', module: BUILT_IN_APP_MODULES.solve_model_dag! }] })])).to.throw(PluginError, /app solve_model_dag already exists/);
+  });
+  it('lints the merged document: OpenAPI 3.1 structure and local $refs', () => {
+    expect(() => validateMergedSpec(mergeSpecs(core, [plugin()]))).to.not.throw();
+    const noDescription = plugin();
+    noDescription.spec.paths = { '/p/': { 'x-cornflow-view': 'p', get: { operationId: 'getP', responses: { '200': {} } } } };
+    expect(() => validateMergedSpec(mergeSpecs(core, [noDescription]))).to.throw(PluginError, /merged OpenAPI document is invalid: .*\/paths\/~1p~1\/get\/responses\/200/);
+    const badRef = plugin();
+    badRef.spec.paths = {
+      '/p/': { 'x-cornflow-view': 'p', get: { operationId: 'getP', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } } } } } },
+    };
+    expect(() => validateMergedSpec(mergeSpecs(core, [badRef]))).to.throw(PluginError, /\$ref #\/components\/schemas\/Nope does not resolve/);
+  });
+  it('stops start-up on a broken fragment before writing anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cornflow-broken-plugin-'));
+    writeFileSync(
+      join(dir, 'index.mjs'),
+      `export const plugin = { name: 'broken', handlers: { getBroken: async () => ({ status: 200, body: {} }) }, spec: {
+        paths: { '/broken/': { 'x-cornflow-view': 'broken', get: { operationId: 'getBroken', parameters: [{ name: 'x', in: 'body' }], responses: { '200': { description: 'ok' } } } } },
+        'x-cornflow-views': [{ name: 'broken', url_rule: '/broken/', roles: ['admin'] }] } };\n`,
+    );
+    const database = await createTestDatabase('sqlite');
+    try {
+      let err: unknown;
+      try {
+        await prepare(testConfig(database.url, { CORNFLOW_PLUGINS: dir }), { logger: pino({ level: 'silent' }) });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(PluginError);
+      expect((err as Error).message).to.match(/merged OpenAPI document is invalid: \/paths\/~1broken~1\/get\/parameters\/0/);
+      const db = createDb(loadConfig({ DATABASE_URL: database.url }));
+      expect(await db.schema.hasTable('users')).to.equal(false);
+      await db.destroy();
+    } finally {
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('names a plugin that cannot be loaded', async () => {
     let err: unknown;

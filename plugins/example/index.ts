@@ -1,6 +1,7 @@
 // The example plugin (docs/plugins.md): notes. Its contract is openapi.json (a standalone OpenAPI document);
 // generated/api.ts is openapi-typescript's output for it, and types the handlers below through definePlugin.
 // Load it with CORNFLOW_PLUGINS=./plugins/example (or EXTERNAL_APP=1 EXTERNAL_APP_MODULE=./plugins/example).
+import { fileURLToPath } from 'node:url';
 import type { operations } from './generated/api.js';
 import { definePlugin, type PluginSpec } from '../../src/plugins/types.js';
 import { ObjectDoesNotExist } from '../../src/domain/errors.js';
@@ -23,6 +24,21 @@ export const plugin = definePlugin<operations>({
   spec,
   migrations: { '001_example_notes': m001 },
   tables: { example_notes: { secrets: [] } },
+  // A custom role (cornflow's CUSTOM_ROLES_ACTIONS): on the views listing it, moderators read and delete notes.
+  roles: [{ id: 10, name: 'note_moderator', actions: ['get', 'delete'] }],
+  // An app for the local backend: sums the numbers of the instance (app/solve.ts).
+  apps: [
+    {
+      id: 'example_sum',
+      description: 'Adds up the numbers of the instance (the example plugin)',
+      module: fileURLToPath(new URL(`./app/solve${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)),
+      schemas: {
+        instance: { type: 'object', properties: { numbers: { type: 'array', items: { type: 'number' } } }, required: ['numbers'] },
+        solution: { type: 'object', properties: { total: { type: 'number' } }, required: ['total'] },
+        config: { type: 'object', properties: { scale: { type: 'number' } } },
+      },
+    },
+  ],
   handlers: {
     listExampleNotes: async ({ query, deps }) => {
       const q = deps.db('example_notes').whereNull('deleted_at').orderBy('id');

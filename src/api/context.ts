@@ -19,6 +19,8 @@ export interface AppDeps {
   auth: AuthSettings;
   logger: Logger;
   /** Handlers of the loaded plugins' operations, by operationId (src/plugins/). */
+  /** The plugins' apps for the local backend: app name → module path (src/local/pool.ts `apps`). */
+  pluginApps?: Record<string, string>;
   pluginHandlers?: Record<string, PluginHandler>;
   /** Requests sent to CORNFLOW_LEGACY_URL (set by createApp when it is configured). */
   forwarded?: ForwardLedger;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { migrationNames, type Db } from '../storage/db.js';
 import { adoptCornflowDatabase, BASELINE_MIGRATION } from '../storage/adoption.js';
 import { CliFailure } from './errors.js';
+import type { CornflowPlugin } from '../plugins/types.js';
+import { pluginMigrationStatus, revertPluginMigration } from '../plugins/loader.js';
 
 export interface MigrationStatus {
   applied: string[];
@@ -45,17 +47,29 @@ export async function upgrade(db: Db, target: string, onApplied: (name: string) 
 /**
  * Reverts applied migrations, newest first: `-N` reverts N of them (cornflow's default is -1), `base` all of
  * them, a migration name reverts the ones applied after it (that one stays, as alembic's downgrade REV).
+ * The plugins' migrations count as newer than the core's (they run after them): they are reverted first, last
+ * plugin first, and are named `<plugin>:<migration>`.
  */
-export async function downgrade(db: Db, target: string, onReverted: (name: string) => void): Promise<string[]> {
-  const { applied } = await migrationStatus(db);
+export async function downgrade(db: Db, target: string, onReverted: (name: string) => void, plugins: readonly CornflowPlugin[] = []): Promise<string[]> {
+  const { applied: core } = await migrationStatus(db);
+  const byPlugin = await pluginMigrationStatus(db, plugins);
+  // Oldest first: the core's, then each plugin's in configuration order.
+  const applied: { name: string; revert: () => Promise<string[]> }[] = core.map((name) => ({
+    name,
+    revert: async () => ((await db.migrate.down({ name })) as [number, string[]])[1],
+  }));
+  for (const p of plugins) {
+    for (const m of byPlugin[p.name]!.applied) applied.push({ name: `${p.name}:${m}`, revert: () => revertPluginMigration(db, p, m) });
+  }
+  const names = applied.map((a) => a.name);
   let count: number;
   if (/^-\d+$/.test(target)) count = Math.min(Number(target.slice(1)), applied.length);
   else if (target === 'base') count = applied.length;
-  else if (applied.includes(target)) count = applied.length - 1 - applied.indexOf(target);
+  else if (names.includes(target)) count = applied.length - 1 - names.indexOf(target);
   else throw new CliFailure(`unknown migration "${target}": use -N, base or an applied migration name`, 2);
   const done: string[] = [];
-  for (const name of applied.slice(applied.length - count).reverse()) {
-    const [, log] = (await db.migrate.down({ name })) as [number, string[]];
+  for (const step of applied.slice(applied.length - count).reverse()) {
+    const log = await step.revert();
     for (const n of log) onReverted(n);
     done.push(...log);
   }

@@ -2,7 +2,7 @@
 // contract (x-cornflow-views in the spec); seeding is idempotent and runs at every start.
 import type { Db } from '../storage/db.js';
 import * as q from '../storage/access.js';
-import type { ViewDefinition, RoleName } from '../api/spec.js';
+import type { ActionName, ViewDefinition, RoleName } from '../api/spec.js';
 import { ACTIONS, ACTION_NAMES, BASE_ACTIONS, ROLES, ROLE_NAMES, actionForMethod } from './access-constants.js';
 import { AUTH_MESSAGES, AppError } from './errors.js';
 
@@ -18,20 +18,37 @@ export function activeViews(views: ViewDefinition[], features: AccessFeatures): 
   return views.filter((v) => !v.condition || features[v.condition] === true);
 }
 
-/** The (role, action, view name) triples cornflow's access_init grants for these views. */
-export function permissionMatrix(views: ViewDefinition[]): { role: number; action: number; view: string }[] {
+/** A plugin's role (cornflow's CUSTOM_ROLES_ACTIONS entry): id, name used in the views, base actions. */
+export interface AccessRole {
+  id: number;
+  name: string;
+  actions: ActionName[];
+}
+
+/**
+ * The (role, action, view name) triples cornflow's access_init grants for these views. `customRoles` are the
+ * plugins' roles; a view naming a role that is neither a core nor a custom one is an error (cornflow's ValueError).
+ */
+export function permissionMatrix(views: ViewDefinition[], customRoles: readonly AccessRole[] = []): { role: number; action: number; view: string }[] {
   const out: { role: number; action: number; view: string }[] = [];
+  const resolve = (name: string, view: string): { id: number; actions: ActionName[] } => {
+    if (name in ROLES) return { id: ROLES[name as RoleName], actions: BASE_ACTIONS[name as RoleName] };
+    const custom = customRoles.find((r) => r.name === name);
+    if (!custom) throw new Error(`view ${view} names role ${name}, which is neither a core role nor a custom role`);
+    return custom;
+  };
   for (const view of views) {
-    for (const role of view.roles) {
-      for (const action of BASE_ACTIONS[role]) out.push({ role: ROLES[role], action: ACTIONS[action], view: view.name });
+    for (const role of view.roles as string[]) {
+      const r = resolve(role, view.name);
+      for (const action of r.actions) out.push({ role: r.id, action: ACTIONS[action], view: view.name });
     }
-    for (const [role, actions] of Object.entries(view.extra ?? {}) as [RoleName, ActionName[]][]) {
-      for (const action of actions) out.push({ role: ROLES[role], action: ACTIONS[action], view: view.name });
+    for (const [role, actions] of Object.entries(view.extra ?? {}) as [string, ActionName[]][]) {
+      const r = resolve(role, view.name);
+      for (const action of actions) out.push({ role: r.id, action: ACTIONS[action], view: view.name });
     }
   }
   return out;
 }
-type ActionName = keyof typeof ACTIONS;
 
 export interface SeedReport {
   views: number;
@@ -50,14 +67,14 @@ export async function seedAccess(
   catalogue: ViewDefinition[],
   features: AccessFeatures,
   /** On a database shared with the Flask cornflow, its views (external apps, routes not ported yet) stay. */
-  options: { keepUnknownViews?: boolean } = {},
+  options: { keepUnknownViews?: boolean; customRoles?: readonly AccessRole[] } = {},
 ): Promise<SeedReport> {
   const views = activeViews(catalogue, features);
   return db.transaction(async (trx) => {
     await seedActions(trx);
-    await seedRoles(trx);
+    await seedRoles(trx, options.customRoles);
     const { removed } = await syncViews(trx, views, options.keepUnknownViews);
-    const { added, total } = await seedBasePermissions(trx, views);
+    const { added, total } = await seedBasePermissions(trx, views, options.customRoles);
     return { views: views.length, permissions: total, addedPermissions: added, removedViews: removed };
   });
 }
@@ -72,10 +89,13 @@ export async function seedActions(db: Db): Promise<number> {
   return missing.length;
 }
 
-/** Inserts cornflow's roles that are missing (roles are never deleted); returns how many were inserted. */
-export async function seedRoles(db: Db): Promise<number> {
+/**
+ * Inserts cornflow's roles, and the plugins' custom roles, that are missing (roles are never deleted); returns
+ * how many were inserted.
+ */
+export async function seedRoles(db: Db, customRoles: readonly AccessRole[] = []): Promise<number> {
   const have = await q.existingIds(db, 'roles');
-  const missing = Object.entries(ROLE_NAMES)
+  const missing = [...Object.entries(ROLE_NAMES), ...customRoles.map((r) => [String(r.id), r.name] as const)]
     .filter(([id]) => !have.has(Number(id)))
     .map(([id, name]) => ({ id: Number(id), name }));
   await q.insertRoles(db, missing);
@@ -112,10 +132,14 @@ export async function syncViews(
  * Inserts the missing (role, action, view) rows of the base matrix for the views that exist in api_view
  * (cornflow's register_base_permissions); returns how many were added and the total afterwards.
  */
-export async function seedBasePermissions(db: Db, views: ViewDefinition[]): Promise<{ added: number; total: number }> {
+export async function seedBasePermissions(
+  db: Db,
+  views: ViewDefinition[],
+  customRoles: readonly AccessRole[] = [],
+): Promise<{ added: number; total: number }> {
   const viewIds = new Map((await q.listApiViews(db)).map((v) => [v.name, v.id]));
   const have = new Set((await q.listPermissionTriples(db)).map((p) => `${p.role_id}:${p.action_id}:${p.api_view_id}`));
-  const missing = permissionMatrix(views.filter((v) => viewIds.has(v.name)))
+  const missing = permissionMatrix(views.filter((v) => viewIds.has(v.name)), customRoles)
     .map((p) => ({ role_id: p.role, action_id: p.action, api_view_id: viewIds.get(p.view)! }))
     .filter((p) => !have.has(`${p.role_id}:${p.action_id}:${p.api_view_id}`));
   await q.insertPermissions(db, missing);

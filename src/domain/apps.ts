@@ -8,7 +8,7 @@ import { invalidateAppSchemas } from './app-schemas.js';
 import { appsOfUser, DAG_PERMISSION_MESSAGES, requireAppAccess } from './dag-access.js';
 import { rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
 import { losslessField } from './lossless-body.js';
-import { builtInApps } from '../apps/index.js';
+import { builtInApps, type BuiltInApp } from '../apps/index.js';
 import type { ExampleSource } from '../orchestration/examples.js';
 import type { AppExample } from '../apps/index.js';
 
@@ -57,10 +57,13 @@ export async function updateDeployedDag(db: Db, id: string, body: SchemaBody, lo
   invalidateAppSchemas(id);
 }
 
-/** Registers the built-in apps that are not registered yet (existing rows are kept, as cornflow does). */
-export async function registerBuiltInApps(db: Db): Promise<string[]> {
+/**
+ * Registers the built-in apps (and `extra` ones: the plugins' apps) that are not registered yet (existing rows
+ * are kept, as cornflow does).
+ */
+export async function registerBuiltInApps(db: Db, extra: readonly BuiltInApp[] = []): Promise<string[]> {
   const added: string[] = [];
-  for (const app of builtInApps()) {
+  for (const app of [...builtInApps(), ...extra]) {
     if (await dags.dagExists(db, app.id)) continue;
     await dags.insertDag(db, { id: app.id, description: app.description, ...app.schemas });
     added.push(app.id);

@@ -26,6 +26,8 @@ const EXEC_STATE_SAVING = -6;
 
 export interface LocalRuntimeOptions {
   pollMs?: number;
+  /** More apps for the pool (the plugins'): app name → module path exporting solve(). */
+  apps?: Record<string, string>;
 }
 
 export class LocalRuntime {
@@ -45,7 +47,7 @@ export class LocalRuntime {
   ) {
     this.queue = new LocalQueue(db);
     const { workers, timeLimitSeconds, graceSeconds, maxMemoryMb } = config.local;
-    this.pool = new LocalPool({ workers, timeLimitSeconds, graceSeconds, maxMemoryMb });
+    this.pool = new LocalPool({ workers, timeLimitSeconds, graceSeconds, maxMemoryMb, apps: options.apps });
   }
 
   /** Recover runs of dead processes, listen to this process's triggers, start polling. */

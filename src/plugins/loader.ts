@@ -3,9 +3,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import { HTTP_METHODS, type OpenApiDocument } from '../api/spec.js';
-import type { CornflowPlugin } from './types.js';
+import { customRoleName, type CornflowPlugin } from './types.js';
+import { ACTIONS, ROLE_NAMES } from '../domain/access-constants.js';
+import type { AccessRole } from '../domain/access.js';
+import { BUILT_IN_APP_MODULES } from '../local/pool.js';
+import type { BuiltInApp } from '../apps/index.js';
 import { registerTable } from '../domain/tables.js';
 
 export class PluginError extends Error {
@@ -75,6 +80,7 @@ export function mergeSpecs(core: OpenApiDocument, plugins: readonly CornflowPlug
   const ops = operationIds(merged);
   for (const id of coreOperationIds ?? []) if (!ops.has(id)) ops.set(id, 'a core handler');
   const views = new Set(merged['x-cornflow-views'].map((v) => v.name));
+  const roleNames = new Set([...CORE_ROLE_NAMES, ...pluginRoles(plugins).map((r) => r.name)]);
   for (const plugin of plugins) {
     const spec = plugin.spec;
     for (const [path, item] of Object.entries(spec.paths ?? {})) {
@@ -108,6 +114,11 @@ export function mergeSpecs(core: OpenApiDocument, plugins: readonly CornflowPlug
     for (const tag of spec.tags ?? []) if (!tags.some((t) => t.name === tag.name)) tags.push(tag);
     for (const view of spec['x-cornflow-views'] ?? []) {
       if (views.has(view.name)) throw new PluginError(`plugin ${plugin.name}: view ${view.name} already exists`);
+      for (const role of [...((view.roles ?? []) as string[]), ...Object.keys(view.extra ?? {})]) {
+        if (!roleNames.has(role)) {
+          throw new PluginError(`plugin ${plugin.name}: view ${view.name} names role ${role}, which is neither a core role nor a custom role of a plugin`);
+        }
+      }
       views.add(view.name);
       merged['x-cornflow-views'].push(structuredClone(view));
     }
@@ -119,6 +130,112 @@ export function mergeSpecs(core: OpenApiDocument, plugins: readonly CornflowPlug
   }
   merged.tags = tags;
   return merged;
+}
+
+const CORE_ROLE_NAMES = Object.values(ROLE_NAMES);
+const ACTION_KEYS = Object.keys(ACTIONS);
+
+/**
+ * The custom roles of all the plugins (cornflow's CUSTOM_ROLES_ACTIONS), checked: ids above cornflow's 0–4,
+ * no id or name used twice, known actions.
+ */
+export function pluginRoles(plugins: readonly CornflowPlugin[]): AccessRole[] {
+  const out: AccessRole[] = [];
+  for (const p of plugins) {
+    for (const role of p.roles ?? []) {
+      const name = customRoleName(role);
+      if (!Number.isInteger(role.id) || role.id <= 4) throw new PluginError(`plugin ${p.name}: role ${name} needs an integer id above 4 (0–4 are cornflow's)`);
+      if (CORE_ROLE_NAMES.includes(name as never)) throw new PluginError(`plugin ${p.name}: role name ${name} is a core role`);
+      const clash = out.find((r) => r.id === role.id || r.name === name);
+      if (clash) throw new PluginError(`plugin ${p.name}: role ${name} (id ${role.id}) already exists (role ${clash.name}, id ${clash.id})`);
+      for (const a of role.actions ?? []) if (!ACTION_KEYS.includes(a)) throw new PluginError(`plugin ${p.name}: role ${name} has unknown action ${String(a)}`);
+      out.push({ id: role.id, name, actions: [...(role.actions ?? [])] });
+    }
+  }
+  return out;
+}
+
+/**
+ * The plugins' local-backend apps as the pool takes them (app name → module path), checked: one name per app,
+ * not a built-in app's, and the module exists.
+ */
+export function pluginAppModules(plugins: readonly CornflowPlugin[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of plugins) {
+    for (const app of p.apps ?? []) {
+      if (typeof app.id !== 'string' || !app.id) throw new PluginError(`plugin ${p.name}: an app has no id`);
+      if (app.id in BUILT_IN_APP_MODULES || app.id in out) throw new PluginError(`plugin ${p.name}: app ${app.id} already exists`);
+      if (typeof app.module !== 'string' || !isAbsolute(app.module) || !existsSync(app.module)) {
+        throw new PluginError(`plugin ${p.name}: app ${app.id}: module ${String(app.module)} not found (give an absolute path)`);
+      }
+      if (!app.schemas || typeof app.schemas.instance !== 'object') throw new PluginError(`plugin ${p.name}: app ${app.id} has no instance schema`);
+      out[app.id] = app.module;
+    }
+  }
+  return out;
+}
+
+/** The plugins' apps as deployed apps (registered like the built-in ones: existing rows are kept). */
+export function pluginDeployedApps(plugins: readonly CornflowPlugin[]): BuiltInApp[] {
+  const text = (v: unknown) => JSON.stringify(v ?? {});
+  return plugins.flatMap((p) =>
+    (p.apps ?? []).map((app) => ({
+      id: app.id,
+      description: app.description ?? `App of the plugin ${p.name}`,
+      schemas: {
+        instance_schema: text(app.schemas.instance),
+        solution_schema: text(app.schemas.solution),
+        config_schema: text(app.schemas.config),
+        instance_checks_schema: text(app.schemas.instance_checks),
+        solution_checks_schema: text(app.schemas.solution_checks),
+        kpis_schema: text(app.schemas.kpis),
+      },
+      examples: () => [],
+    })),
+  );
+}
+
+const requireCjs = createRequire(import.meta.url);
+let oasValidator: { validate(doc: unknown): { errors: { instancePath?: string; message?: string; params?: unknown }[] } } | undefined;
+
+/**
+ * Structural lint of the merged document before anything is served: it validates as OpenAPI 3.1 (the schema
+ * express-openapi-validator checks specs with, compiled here at start instead of at the first request) and every
+ * local `$ref` resolves. Throws a PluginError listing the first problems.
+ */
+export function validateMergedSpec(doc: OpenApiDocument): void {
+  if (!oasValidator) {
+    const { OpenAPISchemaValidator } = requireCjs('express-openapi-validator/dist/framework/openapi.schema.validator.js') as {
+      OpenAPISchemaValidator: new (o: { version: string; validateApiSpec: boolean }) => NonNullable<typeof oasValidator>;
+    };
+    oasValidator = new OpenAPISchemaValidator({ version: '3.1.0', validateApiSpec: true });
+  }
+  const problems = oasValidator
+    .validate(doc)
+    .errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
+  const walk = (v: unknown, at: string): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}/${i}`));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '$ref' && typeof x === 'string' && x.startsWith('#/') && resolvePointer(doc, x) === undefined) problems.push(`${at} $ref ${x} does not resolve`);
+        else walk(x, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      }
+    }
+  };
+  walk(doc, '');
+  if (problems.length) {
+    throw new PluginError(`the merged OpenAPI document is invalid: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+  }
+}
+
+function resolvePointer(doc: unknown, ref: string): unknown {
+  let cur: unknown = doc;
+  for (const raw of ref.slice(2).split('/')) {
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!cur || typeof cur !== 'object' || !(key in cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
 }
 
 /** Every merged operation has one handler: the core's or a plugin's. */
@@ -165,4 +282,26 @@ export async function rollbackPlugins(db: Knex, plugins: readonly CornflowPlugin
     reverted.push(...log.map((n) => `${p.name}:${n}`));
   }
   return reverted;
+}
+
+export interface PluginMigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+/** Applied and pending migrations of each plugin (by plugin name), read from the plugin's own migration table. */
+export async function pluginMigrationStatus(db: Knex, plugins: readonly CornflowPlugin[]): Promise<Record<string, PluginMigrationStatus>> {
+  const out: Record<string, PluginMigrationStatus> = {};
+  for (const p of plugins) {
+    const [completed, pending] = (await db.migrate.list(pluginMigrationConfig(p))) as [unknown[], unknown[]];
+    const nameOf = (m: unknown) => (typeof m === 'string' ? m : String((m as { name?: string; file?: string }).name ?? (m as { file?: string }).file));
+    out[p.name] = { applied: completed.map(nameOf), pending: pending.map(nameOf) };
+  }
+  return out;
+}
+
+/** Reverts one applied migration of a plugin (the CLI's downgrade, one step at a time). */
+export async function revertPluginMigration(db: Knex, plugin: CornflowPlugin, name: string): Promise<string[]> {
+  const [, log] = (await db.migrate.down({ ...pluginMigrationConfig(plugin), name })) as [number, string[]];
+  return log.map((n) => `${plugin.name}:${n}`);
 }

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
 import { CornflowCommand } from '../../base.js';
 import { downgrade } from '../../../src/cli-support/migrations.js';
+import { loadPlugins } from '../../../src/plugins/loader.js';
 
 export default class MigrationsDowngrade extends CornflowCommand {
-  static override description = 'Revert applied database migrations, newest first (each one is printed)';
+  static override description = 'Revert applied database migrations, newest first (each one is printed); the plugins\' migrations (<plugin>:<migration>) are reverted before the core\'s';
   static override examples = [
     '<%= config.bin %> migrations downgrade',
     '<%= config.bin %> migrations downgrade -r base',
@@ -19,8 +20,9 @@ export default class MigrationsDowngrade extends CornflowCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MigrationsDowngrade);
-    const db = await this.database(this.cornflowConfig(flags));
-    const reverted = await downgrade(db, flags.revision, (name) => this.log(`reverted ${name}`));
+    const config = this.cornflowConfig(flags);
+    const db = await this.database(config);
+    const reverted = await downgrade(db, flags.revision, (name) => this.log(`reverted ${name}`), await loadPlugins(config.plugins));
     this.log(reverted.length ? `${reverted.length} migration(s) reverted` : 'nothing to revert');
   }
 }
