@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import pino from 'pino';
 import { forEachDatabase, type TestApp } from './support/app.js';
 import { LocalRuntime } from '../src/local/runtime.js';
-import { cornflowMip, hard, infeasible } from './support/models.js';
+import { c, cornflowMip, hard, infeasible, model, v } from './support/models.js';
 
 const testdata = (f: string): Record<string, unknown> =>
   JSON.parse(readFileSync(`/work/shared/reference/cornflow-testdata/${f}`, 'utf8')) as Record<string, unknown>;
@@ -86,6 +86,26 @@ forEachDatabase('local backend', (t) => {
     expect(log.body.log.status).to.equal('Infeasible');
     const data = await t.get(`/execution/${id}/data/`, { token });
     expect(data.body.data).to.equal(null);
+  });
+
+  it('reports an unbounded model in the log (status_code −2) and stores no solution', async function () {
+    this.timeout(60_000);
+    // maximise y with x + y ≥ 0, x ≤ 0, y ≥ 0: unbounded.
+    const unbounded = model({ y: 1 }, [c('a', 1, 0, { x: 1, y: 1 })], [v('x', null, 0), v('y', 0, null)], -1);
+    const id = await newExecution(await newInstance(unbounded), { timeLimit: 10 });
+    expect(await waitFor(t, token, id, (s) => s !== -7 && s !== 0)).to.equal(1);
+    const log = await t.get(`/execution/${id}/log/`, { token });
+    expect(log.body.log.status_code).to.equal(-2);
+    expect((await t.get(`/execution/${id}/data/`, { token })).body.data).to.equal(null);
+  });
+
+  it('stops a hard model at the config timeLimit and says so in the log', async function () {
+    this.timeout(60_000);
+    const id = await newExecution(await newInstance(hard(), 'hard'), { timeLimit: 1 });
+    expect(await waitFor(t, token, id, (s) => s !== -7 && s !== 0)).to.equal(1);
+    const log = await t.get(`/execution/${id}/log/`, { token });
+    expect(String(log.body.log.status)).to.match(/^Time limit/);
+    expect(log.body.log.status_code).to.equal(5);
   });
 
   it('stops a running solve: state −2 and the solver process is killed', async function () {
