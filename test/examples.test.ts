@@ -37,7 +37,7 @@ forEachDatabase('examples', (t) => {
   });
 
   it('has curl and TypeScript examples', () => {
-    expect(scripts.map((s) => s.file)).to.include.members(['curl/login.sh', 'curl/instance.sh', 'curl/users.sh', 'ts/login.ts', 'ts/instance.ts', 'ts/users.ts', 'ts/execution.ts', 'ts/cases.ts']);
+    expect(scripts.map((s) => s.file)).to.include.members(['curl/login.sh', 'curl/instance.sh', 'curl/users.sh', 'curl/execution.sh', 'curl/cases.sh', 'ts/login.ts', 'ts/instance.ts', 'ts/users.ts', 'ts/execution.ts', 'ts/cases.ts']);
   });
 
   for (const { file, command, args } of scripts) {
