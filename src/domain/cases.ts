@@ -1,6 +1,7 @@
 // Cases: instances with their solutions, kept in a tree of directories (cornflow-api.md §2.8). Data, checks,
 // solutions and KPIs are stored losslessly and hashed as cornflow hashes them (§3.2).
-import * as jsonpatch from 'fast-json-patch';
+import jsonpatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
 import * as store from '../storage/cases.js';
 import type { CaseDataRow, CaseRow, NewCase } from '../storage/cases.js';
 import { findInstanceData } from '../storage/instances.js';
@@ -340,7 +341,7 @@ export interface CasePatchInput {
 export function applyJsonPatch(document: LosslessJson, operations: LosslessJson): LosslessJson {
   if (!Array.isArray(operations)) throw new InvalidPatch();
   try {
-    const ops = operations as unknown as jsonpatch.Operation[];
+    const ops = operations as unknown as Operation[];
     return jsonpatch.applyPatch(document, ops, true, true, true).newDocument as LosslessJson;
   } catch {
     throw new InvalidPatch();
