@@ -230,6 +230,26 @@ for (const kind of DATABASES) {
       expect((await run('migrations', 'status')).stdout).to.equal('applied  001_cornflow_schema\n1 applied, 0 pending\n');
     });
 
+    it('the access commands include the configured plugins\' views and roles (as the server does at start-up)', async () => {
+      const withPlugin = (...args: string[]) => cornflow(args, { ...env, CORNFLOW_PLUGINS: join(PROJECT_ROOT, 'dist', 'plugins', 'example') });
+      expectOk(await withPlugin('migrations', 'upgrade'));
+      const init = await withPlugin('permissions', 'init');
+      expectOk(init);
+      const views = (await db('api_view').select('name')).map((r: { name: string }) => r.name);
+      expect(views).to.include.members(['example-notes', 'example-notes-detail']);
+      expect(await db('roles').first('id').where({ id: 10 })).to.not.equal(undefined);
+      expectOk(await withPlugin('views', 'init'));
+      expectOk(await withPlugin('roles', 'init'));
+      expectOk(await withPlugin('permissions', 'base'));
+      expect((await db('api_view').select('name')).map((r: { name: string }) => r.name)).to.include.members(['example-notes', 'example-notes-detail']);
+      // Without the plugin, views init brings the table back to the core's.
+      expectOk(await run('views', 'init'));
+      expect((await db('api_view').select('name')).map((r: { name: string }) => r.name)).to.not.include('example-notes');
+      // Leave an empty core schema, as the next test expects.
+      expectOk(await withPlugin('migrations', 'downgrade', '-r', 'base'));
+      expectOk(await run('migrations', 'upgrade'));
+    });
+
     it('actions, roles and views init, permissions base and init seed cornflow\'s 584 permissions', async () => {
       expect((await run('actions', 'init')).stdout).to.equal('actions: 5 added\n');
       expect((await run('roles', 'init')).stdout).to.equal('roles: 5 added\n');

@@ -8,6 +8,8 @@ import { accessFeatures, ensureInitialUsers } from '../bootstrap.js';
 import { seedAccess } from '../domain/access.js';
 import { grantDagPermissions } from '../domain/dag-permissions.js';
 import { upgrade } from './migrations.js';
+import { handlers as coreHandlers } from '../api/handlers.js';
+import { loadPlugins, mergeSpecs, migratePlugins, pluginRoles } from '../plugins/loader.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -33,8 +35,17 @@ export function serviceEnv(env: Env): Env {
 /** Migrations, access seeding, initial users, DAG permissions: everything before serving. Idempotent. */
 export async function setUpService(db: Db, config: Config, logger: Logger, say: (line: string) => void): Promise<void> {
   const applied = await upgrade(db, 'head', (name) => say(`applied migration ${name}`));
+  // The plugins' migrations after the core ones, and their views and roles in the access tables (as at start-up).
+  const plugins = await loadPlugins(config.plugins);
+  for (const name of await migratePlugins(db, plugins)) {
+    say(`applied migration ${name}`);
+    applied.push(name);
+  }
   if (!applied.length) say('migrations: up to date');
-  const seeded = await seedAccess(db, new RouteTable(loadSpec()).views, accessFeatures(config));
+  const routes = new RouteTable(mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers)));
+  // A database shared with the Flask cornflow keeps the views only Flask serves (docs/adoption.md).
+  const sharedWithFlask = await db.schema.hasTable('alembic_version');
+  const seeded = await seedAccess(db, routes.views, accessFeatures(config), { keepUnknownViews: sharedWithFlask, customRoles: pluginRoles(plugins) });
   say(`access: ${seeded.views} views, ${seeded.permissions} permissions (${seeded.addedPermissions} added)`);
   if (config.authType === 'ldap') say('initial users: none in LDAP mode');
   else {

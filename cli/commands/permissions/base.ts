@@ -1,6 +1,6 @@
 import { CornflowCommand } from '../../base.js';
 import { seedBasePermissions } from '../../../src/domain/access.js';
-import { servedViews } from '../../../src/cli-support/access.js';
+import { servedAccess } from '../../../src/cli-support/access.js';
 
 export default class PermissionsBase extends CornflowCommand {
   static override description =
@@ -10,7 +10,8 @@ export default class PermissionsBase extends CornflowCommand {
     const { flags } = await this.parse(PermissionsBase);
     const config = this.cornflowConfig(flags);
     const db = await this.database(config);
-    const r = await db.transaction((trx) => seedBasePermissions(trx, servedViews(config)));
+    const { views, customRoles } = await servedAccess(config);
+    const r = await db.transaction((trx) => seedBasePermissions(trx, views, customRoles));
     this.log(`permissions: ${r.total} (${r.added} added)`);
   }
 }
