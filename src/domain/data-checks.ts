@@ -13,7 +13,8 @@ import { backendLabel } from '../orchestration/orchestrator.js';
 import { OrchestratorError } from '../orchestration/types.js';
 import { CommunicationError } from './errors.js';
 import { insertNew, storedData } from './instances.js';
-import { scoped } from '../storage/data-lists.js';
+import { findInstance, deleteInstance } from '../storage/instances.js';
+import { findCaseData } from '../storage/cases.js';
 import { getExecutionWire, type ExecContext } from './executions.js';
 import type { ExecutionState } from '../orchestration/types.js';
 
@@ -107,7 +108,7 @@ async function runNew(ctx: ExecContext, executionId: string, app: string, run: b
 /** POST /data-check[-kpis]/instance/<id>/: a new checks-only execution of the instance. */
 export async function checkInstance(ctx: ExecContext, id: string, run: boolean) {
   const scope = await ownerScope(ctx.db, ctx.config, ctx.userId);
-  const instance = await scoped(ctx.db('instances').select('id', 'name', 'schema', 'user_id').where('instances.id', id), scope, 'instances').first();
+  const instance = await findInstance(ctx.db, scope, id);
   if (!instance) throw new ObjectDoesNotExist('The instance to check does not exist');
   const schema = (instance.schema as string | null) ?? null;
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, schema);
@@ -119,13 +120,12 @@ export async function checkInstance(ctx: ExecContext, id: string, run: boolean) 
 /** POST /data-check[-kpis]/case/<id>/: a new instance (the case data) and a checks-only execution (the case solution). */
 export async function checkCase(ctx: ExecContext, caseId: number, run: boolean) {
   const scope = await ownerScope(ctx.db, ctx.config, ctx.userId);
-  const row = await scoped(ctx.db('cases').select('id', 'name', 'schema', 'data', 'solution').where('cases.id', caseId), scope, 'cases').first();
+  const row = await findCaseData(ctx.db, scope, caseId);
   if (!row) throw new ObjectDoesNotExist('The case to check does not exist');
-  const schema = (row.schema as string | null) ?? 'solve_model_dag';
+  const schema = row.schema ?? 'solve_model_dag';
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, schema);
-  const text = (v: unknown): string | null => store.text(v);
-  const dataText = text(row.data);
-  const solutionText = text(row.solution);
+  const dataText = row.data;
+  const solutionText = row.solution;
   const data = dataText === null ? null : (parseLossless(dataText) as JsonValue);
   const solution = solutionText === null ? null : (parseLossless(solutionText) as JsonValue);
   const app = validationApp(schema);
@@ -145,7 +145,7 @@ export async function checkCase(ctx: ExecContext, caseId: number, run: boolean) 
     run,
     async () => {
       await store.deleteExecution(ctx.db, execId);
-      await ctx.db('instances').where({ id: instance.id }).del();
+      await deleteInstance(ctx.db, instance.id);
     },
     caseId,
   );

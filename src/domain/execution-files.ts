@@ -6,7 +6,6 @@ import AdmZip from 'adm-zip';
 import type { Config } from '../config.js';
 import type { Db } from '../storage/db.js';
 import * as store from '../storage/executions.js';
-import { storedToMillis } from '../storage/time.js';
 import { ownerScope } from './ownership.js';
 import { AppError, InvalidUsage, ObjectDoesNotExist } from './errors.js';
 
@@ -100,10 +99,10 @@ export async function cleanupExecutionFiles(db: Db, config: Config): Promise<str
   let deleted = 0;
   for (const name of names) {
     const id = name.slice(0, -'.zip'.length);
-    const row = await db('executions').select('updated_at').where({ id }).first();
-    if (row && storedToMillis(row.updated_at) > limit) continue;
+    const updated = await store.executionUpdatedMillis(db, id);
+    if (updated !== undefined && updated > limit) continue;
     await rm(join(config.executionFiles.path, name), { force: true });
-    if (row) await db('executions').where({ id }).update({ execution_files_status: -2 });
+    if (updated !== undefined) await store.markExecutionFilesDeleted(db, id);
     deleted += 1;
   }
   return `${deleted} files were deleted.`;

@@ -2,6 +2,7 @@
 // the small execution read that POST /case/instance/ needs. JSON columns are written and read back as text.
 import type { Knex } from 'knex';
 import type { Db } from './db.js';
+import { jsonText } from './db.js';
 import type { OwnerScope } from '../domain/ownership.js';
 import { applyListFilters, scoped, type ListFilters } from './data-lists.js';
 import { nowStored } from './time.js';
@@ -51,7 +52,6 @@ function baseColumns(db: Db | Knex.Transaction): (string | Knex.Raw)[] {
   ];
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v));
 
 function mapCase(r: Record<string, unknown>): CaseRow {
   return {
@@ -66,12 +66,12 @@ function mapCase(r: Record<string, unknown>): CaseRow {
     solution_hash: String(r.solution_hash),
     path: String(r.path ?? ''),
     is_dir: Number(r.is_dir) === 1 || r.is_dir === true,
-    indicators: text(r.indicators),
+    indicators: jsonText(r.indicators),
   };
 }
 
 function mapCaseData(r: Record<string, unknown>): CaseDataRow {
-  return { ...mapCase(r), data: text(r.data), checks: text(r.checks), solution: text(r.solution), solution_checks: text(r.solution_checks), kpis: text(r.kpis) };
+  return { ...mapCase(r), data: jsonText(r.data), checks: jsonText(r.checks), solution: jsonText(r.solution), solution_checks: jsonText(r.solution_checks), kpis: jsonText(r.kpis) };
 }
 
 export async function listCases(db: Db, scope: OwnerScope, filters: ListFilters): Promise<CaseRow[]> {
@@ -174,5 +174,5 @@ export interface ExecutionForCase {
 /** The solution side of an execution (its data, checks and KPIs), within the owner scope. */
 export async function findExecutionForCase(db: Db, scope: OwnerScope, id: string): Promise<ExecutionForCase | undefined> {
   const row = await scoped(db('executions').select('executions.instance_id', 'executions.data', 'executions.checks', 'executions.kpis').where('executions.id', id), scope, 'executions').first();
-  return row ? { instance_id: String(row.instance_id), data: text(row.data), checks: text(row.checks), kpis: text(row.kpis) } : undefined;
+  return row ? { instance_id: String(row.instance_id), data: jsonText(row.data), checks: jsonText(row.checks), kpis: jsonText(row.kpis) } : undefined;
 }

@@ -88,6 +88,16 @@ export function jsonColumn<T = unknown>(v: unknown): T | null {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
 
+/**
+ * A JSON column as the JSON text stored in it (number lexemes kept): SQLite gives text, pg gives text for json
+ * columns read raw, a Buffer for bytea, or parsed values when a driver parses them.
+ */
+export function jsonText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  return Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v);
+}
+
 /** Serialises a value for a JSON column (both databases accept text). */
 export function toJsonColumn(v: unknown): string | null {
   return v === undefined || v === null ? null : JSON.stringify(v);

@@ -2,8 +2,8 @@
 import type { Db } from './db.js';
 import type { OwnerScope } from '../domain/ownership.js';
 import { applyListFilters, scoped, type ListFilters } from './data-lists.js';
-import { boolColumn } from './db.js';
-import { nowStored } from './time.js';
+import { boolColumn, jsonText } from './db.js';
+import { nowStored, storedToMillis } from './time.js';
 
 export interface ExecutionRow {
   id: string;
@@ -40,7 +40,6 @@ const BASE = ['id', 'name', 'description', 'created_at', 'updated_at', 'user_id'
 const OWNER = ['users.username', 'users.first_name', 'users.last_name'];
 const FULL = ['data', 'checks', 'kpis', 'log_json', 'log_text'].map((c) => `executions.${c}`);
 
-export const text = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v));
 
 function map(r: Record<string, unknown>): ExecutionRow {
   return {
@@ -52,7 +51,7 @@ function map(r: Record<string, unknown>): ExecutionRow {
     user_id: Number(r.user_id),
     data_hash: String(r.data_hash),
     schema: (r.schema as string | null) ?? null,
-    config: text(r.config) ?? 'null',
+    config: jsonText(r.config) ?? 'null',
     instance_id: String(r.instance_id),
     run_id: (r.run_id as string | null) ?? null,
     state: Number(r.state),
@@ -67,7 +66,7 @@ function map(r: Record<string, unknown>): ExecutionRow {
 }
 
 function mapFull(r: Record<string, unknown>): ExecutionFullRow {
-  return { ...map(r), data: text(r.data), checks: text(r.checks), kpis: text(r.kpis), log_json: text(r.log_json), log_text: (r.log_text as string | null) ?? null };
+  return { ...map(r), data: jsonText(r.data), checks: jsonText(r.checks), kpis: jsonText(r.kpis), log_json: jsonText(r.log_json), log_text: (r.log_text as string | null) ?? null };
 }
 
 function base(db: Db, full: boolean) {
@@ -128,7 +127,7 @@ export async function deleteExecution(db: Db, id: string): Promise<boolean> {
 /** The instance an execution runs on (any owner; soft-deleted ones too, as cornflow's FK lookup). */
 export async function instanceForExecution(db: Db, id: string): Promise<{ id: string; user_id: number; schema: string | null; data: string | null; name: string } | undefined> {
   const r = await db('instances').select('id', 'user_id', 'schema', 'data', 'name').where({ id }).first();
-  return r ? { id: String(r.id), user_id: Number(r.user_id), schema: (r.schema as string | null) ?? null, data: text(r.data), name: String(r.name) } : undefined;
+  return r ? { id: String(r.id), user_id: Number(r.user_id), schema: (r.schema as string | null) ?? null, data: jsonText(r.data), name: String(r.name) } : undefined;
 }
 
 export async function updateInstanceChecks(db: Db, id: string, checks: string): Promise<boolean> {
@@ -138,4 +137,15 @@ export async function updateInstanceChecks(db: Db, id: string, checks: string): 
 /** PUT /dag/case/<id>/: a small query of its own (the /case/ routes live elsewhere). */
 export async function updateCaseChecks(db: Db, id: number, values: Record<string, string | null>): Promise<boolean> {
   return (await db('cases').where({ id }).whereNull('deleted_at').update({ ...values, updated_at: nowStored() })) > 0;
+}
+
+/** When an execution (deleted or not) was last updated, in epoch ms; undefined when there is no such row. */
+export async function executionUpdatedMillis(db: Db, id: string): Promise<number | undefined> {
+  const row = await db('executions').select('updated_at').where({ id }).first();
+  return row ? storedToMillis(row.updated_at) : undefined;
+}
+
+/** The execution files of an execution were removed by the clean-up: status −2 (cornflow's "deleted"). */
+export async function markExecutionFilesDeleted(db: Db, id: string): Promise<void> {
+  await db('executions').where({ id }).update({ execution_files_status: -2 });
 }

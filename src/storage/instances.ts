@@ -1,6 +1,7 @@
 // Queries on instances (and the executions listed with them). JSON columns are written as text and read
 // back as text, so the data goes back on the wire verbatim.
 import type { Db } from './db.js';
+import { jsonText } from './db.js';
 import type { OwnerScope } from '../domain/ownership.js';
 import { applyListFilters, scoped, type ListFilters } from './data-lists.js';
 import { nowStored } from './time.js';
@@ -40,7 +41,6 @@ export interface ExecutionBasicRow {
 
 const LIST_COLUMNS = ['id', 'name', 'description', 'created_at', 'updated_at', 'user_id', 'data_hash', 'schema'].map((c) => `instances.${c}`);
 
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v));
 
 function mapInstance(r: Record<string, unknown>): InstanceRow {
   return {
@@ -68,7 +68,7 @@ export async function findInstance(db: Db, scope: OwnerScope, id: string): Promi
 
 export async function findInstanceData(db: Db, scope: OwnerScope, id: string): Promise<InstanceDataRow | undefined> {
   const row = await scoped(db('instances').select([...LIST_COLUMNS, 'instances.data', 'instances.checks']).where('instances.id', id), scope, 'instances').first();
-  return row ? { ...mapInstance(row), data: text(row.data), checks: text(row.checks) } : undefined;
+  return row ? { ...mapInstance(row), data: jsonText(row.data), checks: jsonText(row.checks) } : undefined;
 }
 
 export interface NewInstance {
@@ -134,7 +134,7 @@ export async function executionsOfInstance(db: Db, instanceId: string): Promise<
     user_id: Number(r.user_id),
     data_hash: String(r.data_hash),
     schema: (r.schema as string | null) ?? null,
-    config: text(r.config) ?? 'null',
+    config: jsonText(r.config) ?? 'null',
     instance_id: String(r.instance_id),
     state: Number(r.state),
     state_message: (r.state_message as string | null) ?? null,
