@@ -4,8 +4,8 @@
 // process and WEB_CONCURRENCY=cores), on SQLite (a file) and PostgreSQL (a fresh database on TEST_PG_URL),
 // plus a bare Express 5 server as the floor. Writes bench/results.json and bench/results.md.
 // Peak RSS: the largest sum of VmRSS over the server's node processes, polled every 25 ms during a scenario.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -42,36 +42,64 @@ interface Row {
 const rows: Row[] = [];
 const skipped: string[] = [];
 
-function rssOf(pid: number): number {
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
 
-function treeRss(pid: number): number {
-  let total = rssOf(pid);
-  try {
-    const kids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { encoding: 'utf8' });
-    for (const line of kids.split('\n')) {
-      const [p, comm] = line.trim().split(/\s+/);
-      if (p && comm === 'node') total += rssOf(Number(p));
+/** The server process and its node descendants (cluster workers, local-backend pool), read from /proc without
+ * spawning anything: a synchronous `ps` every few milliseconds stalled this process's event loop, and with it
+ * autocannon, which then measured its own stalls (every number of the first runs was capped by it). */
+function serverTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${out[i]}/task`);
+    } catch {
+      continue;
     }
-  } catch {
-    /* no children */
+    for (const tid of tids) {
+      try {
+        for (const kid of readFileSync(`/proc/${out[i]}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) {
+          if (kid && readFileSync(`/proc/${kid}/comm`, 'utf8').trim() === 'node') out.push(Number(kid));
+        }
+      } catch {
+        /* gone */
+      }
+    }
   }
-  return total;
+  return out;
 }
 
-/** Polls the server tree's RSS while fn runs; returns fn's result and the peak in MB. */
+const treeRss = (pids: number[]): number => pids.reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0);
+
+/** Resets each process's peak-RSS mark (VmHWM) through /proc/<pid>/clear_refs; false where the kernel refuses. */
+function resetPeaks(pids: number[]): boolean {
+  try {
+    for (const p of pids) writeFileSync(`/proc/${p}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs fn and returns its result with the server tree's peak RSS in MB during it: the sum of the kernel's
+ * per-process high-water marks (reset before the scenario), or, where they cannot be reset, a 50 ms poll of VmRSS
+ * (cheap /proc reads only, so the load generator in this process is not disturbed). */
 async function withPeakRss<T>(pid: number, fn: () => Promise<T>): Promise<[T, number]> {
-  let peak = treeRss(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, treeRss(pid))), 25);
+  const pids = serverTree(pid);
+  const hwm = resetPeaks(pids);
+  let peak = treeRss(pids);
+  const timer = setInterval(() => (peak = Math.max(peak, treeRss(pids))), 50);
   try {
     const out = await fn();
-    peak = Math.max(peak, treeRss(pid));
+    peak = Math.max(peak, treeRss(pids));
+    if (hwm) peak = Math.max(peak, pids.reduce((sum, p) => sum + statusKb(p, 'VmHWM'), 0));
     return [out, Math.round(peak / 1024 / 1024)];
   } finally {
     clearInterval(timer);
