@@ -19,6 +19,7 @@ import {
 } from './api/middleware.js';
 import { securityHandler } from './auth/security.js';
 import { ForwardLedger, legacyProxy } from './api/legacy-proxy.js';
+import { cacheRouteRegexps } from './api/route-regexp-cache.js';
 
 /** Naive (cornflow) and zoned ISO date-times; ajv's RFC 3339 check rejects cornflow's naive values. */
 export const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -98,6 +99,7 @@ function losslessOperations(deps: AppDeps): Set<string> {
 
 export function createApp(deps: AppDeps): express.Express {
   const { config, routes, logger } = deps;
+  cacheRouteRegexps();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -116,12 +118,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(canonicalUrls(routes));
   app.use(disabledOperations(routes, disabled(deps)));
   // Only cornflow's @compressed routes compress their responses (2xx JSON of at least 500 bytes).
-  app.use(
-    compression({
-      threshold: 500,
-      filter: (req, res) => routes.operation(req.path, req.method)?.compressed === true && compression.filter(req, res),
-    }),
-  );
+  // The compression middleware wraps every response it sees; only those routes go through it.
+  const compress = compression({ threshold: 500 });
+  app.use((req, res, next) => (routes.operation(req.path, req.method)?.compressed === true ? compress(req, res, next) : next()));
   app.use(contentEncodingGate(routes));
   const lossless = losslessOperations(deps);
   const withJsonBody = jsonOperations(deps);

@@ -8,8 +8,19 @@ describe('wire format', () => {
     expect(flaskJson({ a: 'é', b: [1, null], c: '😀', d: '\u007f', e: 'tab\t' })).to.equal('{"a":"\\u00e9","b":[1,null],"c":"\\ud83d\\ude00","d":"\\u007f","e":"tab\\t"}\n');
   });
 
-  it('embeds RawJson text verbatim', () => {
+  it('embeds RawJson text verbatim, at any depth', () => {
     expect(flaskJson({ data: new RawJson('{"x":1.0,"y":1e+16}'), n: 2 })).to.equal('{"data":{"x":1.0,"y":1e+16},"n":2}\n');
+    expect(flaskJson([{ config: new RawJson('{"a":[1.0]}') }, { config: new RawJson('null') }])).to.equal('[{"config":{"a":[1.0]}},{"config":null}]\n');
+  });
+
+  it('does not let a client string pose as an embedded text', () => {
+    // The placeholder used while serialising carries a per-process nonce.
+    const body = { data: new RawJson('{"secret":1}'), name: '\u0000cornflow-raw:0' };
+    expect(flaskJson(body)).to.equal('{"data":{"secret":1},"name":"\\u0000cornflow-raw:0"}\n');
+  });
+
+  it('serialises a RawJson outside a response as the value it stands for', () => {
+    expect(JSON.stringify({ a: new RawJson('{"x": [1, 2]}') })).to.equal('{"a":{"x":[1,2]}}');
   });
 
   it('prints Python reprs', () => {

@@ -95,8 +95,18 @@ export class RouteTable {
     this.routes.sort((a, b) => (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0));
   }
 
+  /** Paths seen lately and their route (null: none); the middleware asks several times per request. */
+  private readonly matched = new Map<string, RouteEntry | null>();
+
   match(path: string): RouteEntry | undefined {
-    return this.routes.find((r) => r.regex.test(path));
+    let entry = this.matched.get(path);
+    if (entry === undefined) {
+      entry = this.routes.find((r) => r.regex.test(path)) ?? null;
+      // Bounded: ids make paths unbounded; starting over is cheaper than an LRU and as good for a hot set.
+      if (this.matched.size >= 10_000) this.matched.clear();
+      this.matched.set(path, entry);
+    }
+    return entry ?? undefined;
   }
 
   operation(path: string, method: string): OperationMeta | undefined {

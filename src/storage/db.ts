@@ -31,6 +31,34 @@ const pgTypes = {
   },
 };
 
+interface SqliteConnection {
+  pragma(s: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Most statements a connection keeps prepared; past it the cache starts over (no unbounded growth from ad-hoc SQL). */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * knex prepares every query's SQL anew on better-sqlite3 (~5 % of an authenticated request's CPU); the same
+ * few hundred statements repeat, so each connection keeps them. SQLite re-prepares a statement itself after a
+ * schema change; knex sets safeIntegers only when a query asks (none here), so a reused statement carries no
+ * mode from an earlier query.
+ */
+function cacheStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 export function knexConfig(config: Config): Knex.Config {
   const migrations = { migrationSource, tableName: MIGRATIONS_TABLE };
   if (config.database.client === 'pg') {
@@ -47,8 +75,9 @@ export function knexConfig(config: Config): Knex.Config {
     useNullAsDefault: true,
     pool: {
       // cornflow turns foreign keys on for every SQLite connection.
-      afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
         try {
+          cacheStatements(conn);
           conn.pragma('foreign_keys = ON');
           if (config.database.client === 'better-sqlite3' && config.database.filename !== ':memory:') {
             conn.pragma('journal_mode = WAL');
