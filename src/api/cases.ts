@@ -5,8 +5,9 @@ import type { UserRow } from '../storage/users.js';
 import type { DataContext } from '../domain/instances.js';
 import * as cases from '../domain/cases.js';
 import { losslessBody } from '../domain/lossless-body.js';
+import { rolesOf } from '../domain/ownership.js';
 
-const ctx = (deps: AppDeps, user: UserRow | undefined): DataContext => ({ db: deps.db, config: deps.config, userId: user!.id });
+const ctx = (deps: AppDeps, user: UserRow | undefined): DataContext => ({ db: deps.db, config: deps.config, userId: user!.id, roles: rolesOf(user) });
 const updated = { message: 'Updated correctly' };
 const deleted = { message: 'The object has been deleted' };
 

@@ -7,11 +7,13 @@ import * as worker from '../domain/worker.js';
 import { losslessBody } from '../domain/lossless-body.js';
 import * as dataChecks from '../domain/data-checks.js';
 import * as files from '../domain/execution-files.js';
+import { rolesOf } from '../domain/ownership.js';
 
 const ctx = (deps: AppDeps, user: UserRow | undefined): executions.ExecContext => ({
   db: deps.db,
   config: deps.config,
   userId: user!.id,
+  roles: rolesOf(user),
   orchestrator: deps.orchestrator,
 });
 const runFlag = (run: string | undefined): boolean => run !== '0';

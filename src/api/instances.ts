@@ -5,8 +5,9 @@ import type { UserRow } from '../storage/users.js';
 import * as instances from '../domain/instances.js';
 import { createInstanceFromFile as fromFile, type UploadedFile } from '../domain/instance-file.js';
 import { losslessBody } from '../domain/lossless-body.js';
+import { rolesOf } from '../domain/ownership.js';
 
-const ctx = (deps: AppDeps, user: UserRow | undefined): instances.DataContext => ({ db: deps.db, config: deps.config, userId: user!.id });
+const ctx = (deps: AppDeps, user: UserRow | undefined): instances.DataContext => ({ db: deps.db, config: deps.config, userId: user!.id, roles: rolesOf(user) });
 
 export const listInstances: OpHandler<'listInstances'> = async ({ query, user, deps }) => ({
   status: 200,

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { AppDeps } from '../api/context.js';
 import { bearerToken } from './authenticate.js';
 import { checkPermission } from '../domain/access.js';
+import { rememberRoles } from '../domain/ownership.js';
 import { AppError, AUTH_MESSAGES } from '../domain/errors.js';
 
 interface OpenApiRequest extends Request {
@@ -24,7 +25,7 @@ export function securityHandler(deps: AppDeps) {
       if (req.res) req.res.locals.logUser = { id: user.id, username: user.username };
       const view = meta.view ? deps.routes.view(meta.view) : undefined;
       if (!view) throw new AppError(403, AUTH_MESSAGES.viewMissing);
-      await checkPermission(deps.db, user.id, req.method, view.url_rule);
+      rememberRoles(user, await checkPermission(deps.db, user.id, req.method, view.url_rule));
       req.cornflowUser = user;
       return true;
     } catch (err) {

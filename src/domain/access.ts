@@ -151,14 +151,16 @@ export async function seedBasePermissions(
  * cornflow's permission check: any role of the user grants (HTTP method → action) on the view whose
  * url_rule is the matched route's. Throws cornflow's 403s.
  */
-export async function checkPermission(db: Db, userId: number, method: string, urlRule: string): Promise<void> {
-  // Allowed: one query. Refused: the three below tell which message (no role, no view, no permission).
-  const allowed = actionForMethod(method);
-  if (allowed !== undefined && (await q.userHasPermission(db, userId, allowed, urlRule))) return;
-  const roles = await q.roleIdsOfUser(db, userId);
+export async function checkPermission(db: Db, userId: number, method: string, urlRule: string): Promise<number[]> {
+  // Allowed: one query, which also gives the user's roles (returned, for the [own] scope of the request).
+  // Refused: the queries below tell which message (no role, no view, no permission).
   const action = actionForMethod(method);
+  const checked = action === undefined ? undefined : await q.rolesWithPermission(db, userId, action, urlRule);
+  if (checked?.granted) return checked.roles;
+  const roles = checked?.roles ?? (await q.roleIdsOfUser(db, userId));
   if (!roles.length || action === undefined) throw new AppError(403, AUTH_MESSAGES.noPermission);
   const viewId = await q.apiViewIdByUrlRule(db, urlRule);
   if (viewId === undefined) throw new AppError(403, AUTH_MESSAGES.viewMissing);
   if (!(await q.roleHasPermission(db, roles, action, viewId))) throw new AppError(403, AUTH_MESSAGES.noPermission);
+  return roles;
 }

@@ -117,7 +117,7 @@ const isObject = (v: unknown): v is { [key: string]: LosslessJson } => v !== nul
 // Helpers
 
 async function scope(ctx: DataContext): Promise<OwnerScope> {
-  return ownerScope(ctx.db, ctx.config, ctx.userId);
+  return ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles);
 }
 
 async function stored(value: LosslessJson | undefined | null): Promise<{ text: string | null; hash: string }> {

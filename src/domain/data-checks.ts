@@ -57,7 +57,7 @@ async function launchCheck(ctx: ExecContext, executionId: string, app: string, c
 
 /** POST /data-check[-kpis]/execution/<id>/: re-runs the same execution in checks mode. */
 export async function checkExecution(ctx: ExecContext, id: string, run: boolean) {
-  const row = await store.findExecution(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId), id);
+  const row = await store.findExecution(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles), id);
   if (!row) throw new ObjectDoesNotExist('The execution to check does not exist');
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, row.schema);
   if (row.state === 0 || row.state === -7) throw new InvalidUsage('The execution is still running');
@@ -107,7 +107,7 @@ async function runNew(ctx: ExecContext, executionId: string, app: string, run: b
 
 /** POST /data-check[-kpis]/instance/<id>/: a new checks-only execution of the instance. */
 export async function checkInstance(ctx: ExecContext, id: string, run: boolean) {
-  const scope = await ownerScope(ctx.db, ctx.config, ctx.userId);
+  const scope = await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles);
   const instance = await findInstance(ctx.db, scope, id);
   if (!instance) throw new ObjectDoesNotExist('The instance to check does not exist');
   const schema = (instance.schema as string | null) ?? null;
@@ -119,7 +119,7 @@ export async function checkInstance(ctx: ExecContext, id: string, run: boolean) 
 
 /** POST /data-check[-kpis]/case/<id>/: a new instance (the case data) and a checks-only execution (the case solution). */
 export async function checkCase(ctx: ExecContext, caseId: number, run: boolean) {
-  const scope = await ownerScope(ctx.db, ctx.config, ctx.userId);
+  const scope = await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles);
   const row = await findCaseData(ctx.db, scope, caseId);
   if (!row) throw new ObjectDoesNotExist('The case to check does not exist');
   const schema = row.schema ?? 'solve_model_dag';

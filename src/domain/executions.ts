@@ -25,6 +25,8 @@ export interface ExecContext {
   db: Db;
   config: Config;
   userId: number;
+  /** The requester's roles, when the request's permission check read them. */
+  roles?: readonly number[];
   orchestrator: Orchestrator;
 }
 
@@ -91,7 +93,7 @@ function listItemToWire(row: ExecutionFullRow) {
 }
 
 async function findOwned(ctx: ExecContext, id: string): Promise<ExecutionFullRow> {
-  const row = await store.findExecution(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId), id);
+  const row = await store.findExecution(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles), id);
   if (!row) throw new ObjectDoesNotExist();
   return row;
 }
@@ -124,7 +126,7 @@ async function refresh(ctx: ExecContext, row: ExecutionRow): Promise<void> {
 }
 
 export async function listExecutions(ctx: ExecContext, filters: ListFilters & { checks_and_kpis?: boolean }) {
-  const rows = await store.listExecutions(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId), filters);
+  const rows = await store.listExecutions(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles), filters);
   await Promise.all(rows.map((r) => refresh(ctx, r)));
   return rows
     .filter((r) => {

@@ -13,8 +13,21 @@ export interface OwnerScope {
   all: boolean;
 }
 
-export async function ownerScope(db: Db, config: Pick<Config, 'userAccessAllObjects'>, userId: number): Promise<OwnerScope> {
+/** The roles the permission check of this request read, by the request's user row (one row object per request). */
+const requestRoles = new WeakMap<object, readonly number[]>();
+
+export function rememberRoles(user: object, roles: readonly number[]): void {
+  requestRoles.set(user, roles);
+}
+
+/** The roles remembered for this request's user row, if its permission check read them. */
+export function rolesOf(user: object | undefined): readonly number[] | undefined {
+  return user ? requestRoles.get(user) : undefined;
+}
+
+/** roles: the user's roles when this request already read them (the permission check); else one query. */
+export async function ownerScope(db: Db, config: Pick<Config, 'userAccessAllObjects'>, userId: number, roles?: readonly number[]): Promise<OwnerScope> {
   if (config.userAccessAllObjects) return { userId, all: true };
-  const roles = await roleIdsOfUser(db, userId);
+  roles ??= await roleIdsOfUser(db, userId);
   return { userId, all: roles.includes(ADMIN_ROLE) || roles.includes(SERVICE_ROLE) };
 }

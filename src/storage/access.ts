@@ -82,17 +82,23 @@ export async function resetSequences(db: Db, tables: string[]): Promise<void> {
   }
 }
 
-/** One query for the usual case: one of the user's roles may do the action on the view. */
-export async function userHasPermission(db: Db, userId: number, actionId: number, urlRule: string): Promise<boolean> {
-  const row = await db('user_role as ur')
-    .join('permission_view as pv', 'pv.role_id', 'ur.role_id')
-    .join('api_view as av', 'av.id', 'pv.api_view_id')
-    .select('pv.id')
-    .where({ 'ur.user_id': userId, 'pv.action_id': actionId, 'av.url_rule': urlRule })
-    .whereNull('ur.deleted_at')
-    .whereNull('pv.deleted_at')
-    .first();
-  return row !== undefined;
+/**
+ * The user's active roles, each with whether it may do the action on the view of urlRule: one query for the
+ * permission check and the [own] scope of the same request.
+ */
+export async function rolesWithPermission(db: Db, userId: number, actionId: number, urlRule: string): Promise<{ roles: number[]; granted: boolean }> {
+  const rows: { role_id: number | string; pv_id: number | string | null }[] = await db('user_role as ur')
+    .leftJoin('permission_view as pv', (join) => {
+      join
+        .on('pv.role_id', '=', 'ur.role_id')
+        .andOnVal('pv.action_id', '=', actionId)
+        .andOnNull('pv.deleted_at')
+        .andOn(db.raw('pv.api_view_id in (select id from api_view where url_rule = ?)', [urlRule]));
+    })
+    .select('ur.role_id', 'pv.id as pv_id')
+    .where({ 'ur.user_id': userId })
+    .whereNull('ur.deleted_at');
+  return { roles: [...new Set(rows.map((r) => Number(r.role_id)))], granted: rows.some((r) => r.pv_id !== null) };
 }
 
 export async function roleIdsOfUser(db: Db, userId: number): Promise<number[]> {
