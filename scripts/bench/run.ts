@@ -22,6 +22,7 @@ const only = (flag: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const DURATION = QUICK ? 2 : 6;
+const WARMUP = QUICK ? 0.5 : 1;
 const CONNECTIONS = 16;
 const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 // tsx resolved from the project, since the server runs from an empty folder.
@@ -107,6 +108,9 @@ async function withPeakRss<T>(pid: number, fn: () => Promise<T>): Promise<[T, nu
 }
 
 async function cannon(pid: number, opts: autocannon.Options): Promise<Omit<Row, 'db' | 'mode' | 'scenario'>> {
+  // A short unmeasured warm-up first: V8 compiles the hot path during the first few thousand requests, and
+  // those stalls belong to start-up, not to the scenario's p99.
+  await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...opts });
   const [r, peak] = await withPeakRss(pid, () => autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }));
   return { reqPerSec: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, peakRssMB: peak, non2xx: r.non2xx, errors: r.errors };
 }
