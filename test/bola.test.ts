@@ -10,8 +10,10 @@
 //  - no answer ever carries a password hash, and an allowed edit leaves the victim the owner of the object;
 //  - the object's owner (the control) gets a success on an object made the same way, so every denial above
 //    is a denial of access, not of a broken request.
-// Then the lists: a planner's, a viewer's and an idle planner's lists never show the victim's objects,
-// whatever the query parameters (each one the spec declares), while an admin's do.
+// The same for every id field of a request body (BODY_REFS: the id names the victim's object, the rest of the
+// request is the requester's own). Then the lists: a planner's, a viewer's and an idle planner's lists never
+// show the victim's objects, whatever the query parameters (each one the spec declares), while an admin's do.
+// Last, the path matrix again under closed deployment for requesters who hold no app permission.
 import { expect } from 'chai';
 import { contract, forEachDatabase, type TestApp } from './support/app.js';
 import { fuzzOperations, listTables, snapshot, type FuzzOperation } from './support/fuzz.js';
@@ -45,14 +47,15 @@ interface Row {
   form?: Record<string, string>;
 }
 
-// Objects without an owner (admin and service tooling, shared alarms): made here, any user's request aims at them.
-const role: Make = async (t) => {
+// Objects without an owner (admin and service tooling, shared alarms).
+async function newRole(t: TestApp): Promise<Target> {
   const m = mark();
   const [row] = await t.knex('roles').insert({ name: `role_${m}`, created_at: now(), updated_at: now() }).returning('id');
   return { params: { idx: idOf(row) }, secrets: [m], owned: [] };
-};
+}
+const role: Make = (t) => newRole(t);
 const permission: Make = async (t) => {
-  const r = await role(t, undefined as never, 'owner');
+  const r = await newRole(t);
   const view = await t.knex('api_view').where({ name: 'instances-detail' }).first();
   const [row] = await t.knex('permission_view').insert({ action_id: 1, api_view_id: view.id, role_id: r.params.idx, created_at: now(), updated_at: now() }).returning('id');
   return { params: { idx: idOf(row) }, secrets: r.secrets, owned: [] };
@@ -67,6 +70,7 @@ const deployedApp: Make = async (t, w) => {
   const app = await victimApp(t, w);
   return { ...app, params: { idx: app.params.dag_name! } };
 };
+// Another user's account (and its role assignment, its row in the users table); its owner is that user.
 const account: Make = (t, _w, who) => victimAccount(t, who === 'owner');
 const userRole: Make = async (t, _w, who) => {
   const acc = await victimAccount(t, who === 'owner');
