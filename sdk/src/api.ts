@@ -1117,7 +1117,7 @@ export interface paths {
         get: operations["getExecution"];
         /**
          * Edit an execution
-         * @description name, description, instance_id, data (validated against the solution schema, rehashed; clears checks and kpis; execution files status 1 becomes −3).
+         * @description name, description, instance_id (an instance the requester may see, else 404), data (validated against the solution schema, rehashed; clears checks and kpis; execution files status 1 becomes −3).
          */
         put: operations["updateExecution"];
         /**
@@ -1238,7 +1238,7 @@ export interface paths {
         put?: never;
         /**
          * Load an execution by hand (state 2)
-         * @description No validation, as cornflow. An unknown instance: 400 "Integrity error on saving with data <Execution …>".
+         * @description No validation, as cornflow. An unknown instance, or one the requester may not see (another user's, for users other than admins and service users): 400 "Integrity error on saving with data <Execution …>".
          */
         post: operations["createManualExecution"];
         delete?: never;

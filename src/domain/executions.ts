@@ -7,6 +7,7 @@ import { OrchestratorError } from '../orchestration/types.js';
 import * as store from '../storage/executions.js';
 import type { ExecutionFullRow, ExecutionRow } from '../storage/executions.js';
 import type { ListFilters } from '../storage/data-lists.js';
+import { findInstance } from '../storage/instances.js';
 import { dagSchemaText } from '../storage/deployed-dags.js';
 import { toWire } from '../storage/time.js';
 import { RawJson, pyRepr } from '../api/wire.js';
@@ -301,12 +302,15 @@ export interface ExecutionEdit {
 
 /** PUT /execution/<id>/ (the solution is rehashed, unlike cornflow). */
 export async function updateExecution(ctx: ExecContext, id: string, edit: ExecutionEdit, lossless?: Record<string, LosslessJson>): Promise<void> {
-  const row = await findOwned(ctx, id);
+  const scope = await ownerScope(ctx.db, ctx.config, ctx.userId);
+  const row = await store.findExecution(ctx.db, scope, id);
+  if (!row) throw new ObjectDoesNotExist();
   const values: Record<string, unknown> = {};
   if (edit.name !== undefined) values.name = edit.name;
   if (edit.description !== undefined) values.description = edit.description;
   if (edit.instance_id !== undefined) {
-    if (!(await store.instanceForExecution(ctx.db, edit.instance_id))) throw new ObjectDoesNotExist();
+    // Only onto an instance the requester may see (cornflow takes any): another user's looks missing.
+    if (!(await findInstance(ctx.db, scope, edit.instance_id))) throw new ObjectDoesNotExist();
     values.instance_id = edit.instance_id;
   }
   if (edit.data !== undefined) {
@@ -420,7 +424,8 @@ export interface ManualExecutionInput extends NewExecutionInput {
 
 /** POST /dag/: an execution loaded by hand (state 2), no validation, as cornflow. */
 export async function manualExecution(ctx: ExecContext, input: ManualExecutionInput, lossless?: Record<string, LosslessJson>) {
-  const instance = await store.instanceForExecution(ctx.db, input.instance_id);
+  // Only on an instance the requester may see (cornflow takes any): another user's is refused as a missing one.
+  const instance = await findInstance(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId), input.instance_id);
   const created = creationTime();
   const id = objectId(created, ctx.userId, input.instance_id);
   if (!instance) throw new InvalidUsage(`Integrity error on saving with data <Execution ${id}>`);
