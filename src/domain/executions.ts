@@ -302,7 +302,7 @@ export interface ExecutionEdit {
 
 /** PUT /execution/<id>/ (the solution is rehashed, unlike cornflow). */
 export async function updateExecution(ctx: ExecContext, id: string, edit: ExecutionEdit, lossless?: Record<string, LosslessJson>): Promise<void> {
-  const scope = await ownerScope(ctx.db, ctx.config, ctx.userId);
+  const scope = await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles);
   const row = await store.findExecution(ctx.db, scope, id);
   if (!row) throw new ObjectDoesNotExist();
   const values: Record<string, unknown> = {};
@@ -425,7 +425,7 @@ export interface ManualExecutionInput extends NewExecutionInput {
 /** POST /dag/: an execution loaded by hand (state 2), no validation, as cornflow. */
 export async function manualExecution(ctx: ExecContext, input: ManualExecutionInput, lossless?: Record<string, LosslessJson>) {
   // Only on an instance the requester may see (cornflow takes any): another user's is refused as a missing one.
-  const instance = await findInstance(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId), input.instance_id);
+  const instance = await findInstance(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles), input.instance_id);
   const created = creationTime();
   const id = objectId(created, ctx.userId, input.instance_id);
   if (!instance) throw new InvalidUsage(`Integrity error on saving with data <Execution ${id}>`);
