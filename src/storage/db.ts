@@ -3,6 +3,7 @@
 // (the row mappers turn them into API values).
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { migrationSource, MIGRATIONS_TABLE } from '../../migrations/index.js';
 import { adoptCornflowDatabase } from './adoption.js';
@@ -34,10 +35,23 @@ const pgTypes = {
 export function knexConfig(config: Config): Knex.Config {
   const migrations = { migrationSource, tableName: MIGRATIONS_TABLE };
   if (config.database.client === 'pg') {
+    const { connectSeconds, acquireSeconds } = config.databaseTimeouts;
     return {
       client: 'pg',
-      connection: { connectionString: config.database.connectionString, types: pgTypes } as Knex.PgConnectionConfig,
+      connection: {
+        connectionString: config.database.connectionString,
+        types: pgTypes,
+        // A database that does not answer fails the request (503) instead of holding it: pg waits forever by default.
+        connectionTimeoutMillis: connectSeconds * 1000,
+        // Idle pooled connections to a host that went away are noticed by the kernel, not at the next query.
+        keepAlive: true,
+      } as Knex.PgConnectionConfig,
+      // A connection that failed (server restarted, 57P01, socket closed) is dropped by knex's pool, and the next
+      // request opens a new one: the server recovers by itself once the database is back. A failed connect
+      // rejects the waiting requests at once (propagateCreateError); the acquire timeout bounds the wait for a
+      // free connection when all of them are busy.
       pool: { min: 0, max: 10 },
+      acquireConnectionTimeout: acquireSeconds * 1000,
       migrations,
     };
   }
@@ -66,8 +80,26 @@ export function knexConfig(config: Config): Knex.Config {
 
 export type Db = Knex;
 
-export function createDb(config: Config): Db {
-  return knex(knexConfig(config));
+export function createDb(config: Config, logger?: Logger): Db {
+  return knex({ ...knexConfig(config), ...(logger ? { log: knexLog(logger) } : {}) });
+}
+
+/**
+ * knex's own messages as JSON log lines instead of console output. A failed connection attempt is logged at
+ * debug level: the request it failed answers 503 and is logged as 'database unavailable' by the error handler.
+ */
+function knexLog(logger: Logger): Knex.Config['log'] {
+  const text = (m: unknown) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m));
+  return {
+    warn: (m: unknown) => {
+      const msg = text(m);
+      if (msg.startsWith('Acquire connection error')) logger.debug({ source: 'knex' }, msg.split('\n')[0]!);
+      else logger.warn({ source: 'knex' }, msg);
+    },
+    error: (m: unknown) => logger.error({ source: 'knex' }, text(m)),
+    deprecate: (method: string, alternative: string) => logger.warn({ source: 'knex' }, `${method} is deprecated, use ${alternative}`),
+    debug: (m: unknown) => logger.debug({ source: 'knex' }, text(m)),
+  };
 }
 
 export function isPostgres(db: Db): boolean {
