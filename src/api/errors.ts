@@ -32,7 +32,9 @@ const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIP
 function isDatabaseUnavailable(err: { code?: unknown; name?: unknown; message?: unknown }): boolean {
   if (typeof err.code === 'string' && DB_UNAVAILABLE.has(err.code)) return true;
   if (err.name === 'KnexTimeoutError') return true;
-  return typeof err.message === 'string' && /Connection terminated|connection is closed|terminating connection/i.test(err.message);
+  if (typeof err.message !== 'string') return false;
+  // pg's connect timeout (CORNFLOW_DB_CONNECT_TIMEOUT) fails with a bare Error('timeout expired').
+  return err.message === 'timeout expired' || /Connection terminated|connection is closed|terminating connection/i.test(err.message);
 }
 
 interface HttpLikeError {

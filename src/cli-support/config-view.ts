@@ -33,6 +33,7 @@ export function settings(config: Config): Setting[] {
     s('DATABASE_URL', db.client === 'pg' ? db.connectionString : describeDatabase(config), db.client === 'pg' && /\/\/[^/@]*:[^/@]*@/.test(db.connectionString)),
     s('CORNFLOW_DB_CONNECT_TIMEOUT', config.databaseTimeouts.connectSeconds),
     s('CORNFLOW_DB_ACQUIRE_TIMEOUT', config.databaseTimeouts.acquireSeconds),
+    s('CORNFLOW_DB_QUERY_TIMEOUT', config.databaseTimeouts.querySeconds),
     s('CORNFLOW_DATA_DIR', config.dataDir),
     s('SECRET_KEY', config.secretKey ?? (existsSync(generatedKey) ? `(generated, in ${generatedKey})` : null), config.secretKey !== undefined),
     s('SECRET_BI_KEY', config.secretBiKey, true),

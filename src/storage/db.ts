@@ -32,10 +32,34 @@ const pgTypes = {
   },
 };
 
+/** The part of pg's Client used here; `connection.stream` is pg's socket (internal, hence the optional chain). */
+interface PgConnection {
+  query(config: unknown, callback?: (err: Error | null, res?: unknown) => void): unknown;
+  connection?: { stream?: { destroy(): void } };
+}
+
+/**
+ * CORNFLOW_DB_QUERY_TIMEOUT: a query the server has not answered within `ms` closes its connection. The query
+ * fails with "Connection terminated unexpectedly" (a 503), knex's pool drops the connection, and a transaction
+ * in progress is rolled back by the server. pg's own query_timeout cannot be used: it fails the query but keeps
+ * the connection busy with it, so the pool would hand the stuck connection to the next request.
+ */
+function withAnswerDeadline(conn: PgConnection, ms: number): void {
+  const query = conn.query.bind(conn);
+  conn.query = (config, callback) => {
+    if (typeof callback !== 'function') return query(config, callback);
+    const timer = setTimeout(() => conn.connection?.stream?.destroy(), ms);
+    return query(config, (err, res) => {
+      clearTimeout(timer);
+      callback(err, res);
+    });
+  };
+}
+
 export function knexConfig(config: Config): Knex.Config {
   const migrations = { migrationSource, tableName: MIGRATIONS_TABLE };
   if (config.database.client === 'pg') {
-    const { connectSeconds, acquireSeconds } = config.databaseTimeouts;
+    const { connectSeconds, acquireSeconds, querySeconds } = config.databaseTimeouts;
     return {
       client: 'pg',
       connection: {
@@ -50,7 +74,18 @@ export function knexConfig(config: Config): Knex.Config {
       // request opens a new one: the server recovers by itself once the database is back. A failed connect
       // rejects the waiting requests at once (propagateCreateError); the acquire timeout bounds the wait for a
       // free connection when all of them are busy.
-      pool: { min: 0, max: 10 },
+      pool: {
+        min: 0,
+        max: 10,
+        ...(querySeconds
+          ? {
+              afterCreate(conn: PgConnection, done: (err: Error | null, conn: unknown) => void) {
+                withAnswerDeadline(conn, querySeconds * 1000);
+                done(null, conn);
+              },
+            }
+          : {}),
+      },
       acquireConnectionTimeout: acquireSeconds * 1000,
       migrations,
     };
