@@ -170,9 +170,12 @@ describe('database outage [private PostgreSQL cluster]', function () {
 
       // Answering again: the same server serves, without a restart.
       const deadline = Date.now() + RECOVERY_BOUND_MS;
-      let after: Call;
-      do after = await call('POST', '/instance/', { name: 'frozen-after', schema: 'solve_model_dag', data: model('frozen-after', 0) }, base);
-      while (after.status !== 201 && Date.now() < deadline && (await new Promise((r) => setTimeout(r, 100))) === undefined);
+      const write = () => call('POST', '/instance/', { name: 'frozen-after', schema: 'solve_model_dag', data: model('frozen-after', 0) }, base);
+      let after = await write();
+      while (after.status !== 201 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await write();
+      }
       expect(after.status, JSON.stringify(after)).to.equal(201);
       expect((await call('GET', '/health/', undefined, base)).body).to.deep.include({ cornflow_status: 'healthy' });
       // The refused writes: absent, or (committed before the deadline cut the connection) whole.
