@@ -27,7 +27,13 @@ function appErrorBody(err: AppError): Record<string, unknown> {
   return err.body ?? { ...err.payload, error: err.message };
 }
 
-const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
+// Socket errors (the database host cannot be reached or resolved), PostgreSQL's admin shutdown / crash /
+// cannot connect now (57P0x), connection exceptions (08xxx), too many connections (53300), a statement cancelled
+// by the role's statement_timeout (57014), and SQLite's lock wait running out.
+const DB_UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '57014', 'SQLITE_BUSY',
+]);
 
 function isDatabaseUnavailable(err: { code?: unknown; name?: unknown; message?: unknown }): boolean {
   if (typeof err.code === 'string' && DB_UNAVAILABLE.has(err.code)) return true;
