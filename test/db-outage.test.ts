@@ -9,7 +9,12 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import express from 'express';
 import knex, { type Knex } from 'knex';
+import pg from 'pg';
+import { pino } from 'pino';
+import request from 'supertest';
+import { errorHandler } from '../src/api/errors.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { contract, testConfig } from './support/app.js';
 import { PgCluster, PG_BIN, pgBinariesPresent, type StopMode } from './support/pg-cluster.js';
@@ -186,6 +191,32 @@ describe('database outage [private PostgreSQL cluster]', function () {
     } finally {
       cluster!.thaw();
       await frozenServer.close();
+    }
+  });
+
+  it('answers 503 for the other ways a database fails a query: statement_timeout (57014), an unknown host', async () => {
+    // Real errors from pg, through the server's one error handler.
+    const errors: unknown[] = [];
+    const client = new pg.Client({ connectionString: cluster!.url('cornflow') });
+    await client.connect();
+    try {
+      await client.query('SET statement_timeout = 1');
+      errors.push(await client.query('SELECT pg_sleep(2)').then(() => new Error('pg_sleep was not cancelled'), (e: unknown) => e));
+    } finally {
+      await client.end();
+    }
+    const nowhere = new pg.Client({ connectionString: 'postgres://postgres@cornflow-db.invalid:5432/cornflow', connectionTimeoutMillis: 5_000 });
+    errors.push(await nowhere.connect().then(() => new Error('connected to .invalid'), (e: unknown) => e));
+    expect(errors.map((e) => (e as { code?: string }).code)).to.satisfy((codes: string[]) => codes[0] === '57014' && ['ENOTFOUND', 'EAI_AGAIN'].includes(codes[1]!));
+    const app = express();
+    app.get('/fail/:i', (req) => {
+      throw errors[Number(req.params.i)];
+    });
+    app.use(errorHandler(pino({ level: 'silent' })));
+    for (const i of errors.keys()) {
+      const res = await request(app).get(`/fail/${i}`);
+      expect(res.status, res.text).to.equal(503);
+      expect(res.body).to.deep.equal(UNAVAILABLE);
     }
   });
 
