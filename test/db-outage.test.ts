@@ -4,7 +4,9 @@
 // at the next start). While it is down every request answers quickly with the contract's 503 JSON error (never a
 // 500, never a hang) and /health/ reports cornflow unhealthy; once it is back the same server serves again by
 // itself, every acknowledged write is there with the data sent (through the API and in the tables), and a write
-// that got an error left nothing half-written.
+// that got an error left nothing half-written. Also: a frozen cluster (SIGSTOP) answers 503 within the
+// CORNFLOW_DB_QUERY_TIMEOUT / CORNFLOW_DB_CONNECT_TIMEOUT deadlines, and the other database failures pg reports
+// (statement_timeout, an unknown host) are 503s too.
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
