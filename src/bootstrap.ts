@@ -53,7 +53,7 @@ export interface PrepareOptions {
 
 export async function prepare(config: Config, options: PrepareOptions = {}): Promise<AppDeps> {
   const logger = options.logger ?? createLogger(config);
-  const db = options.db ?? createDb(config);
+  const db = options.db ?? createDb(config, logger);
   // Plugins first: a bad plugin stops start-up before anything is written.
   const plugins = await loadPlugins(config.plugins);
   const merged = mergeSpecs(loadSpec(), plugins, Object.keys(coreHandlers));

@@ -11,6 +11,12 @@ export interface Config {
   port: number;
   /** knex client + connection, derived from DATABASE_URL. */
   database: { client: 'better-sqlite3'; filename: string } | { client: 'pg'; connectionString: string };
+  /**
+   * PostgreSQL only: seconds to open a connection (CORNFLOW_DB_CONNECT_TIMEOUT) and to wait for one from the
+   * pool (CORNFLOW_DB_ACQUIRE_TIMEOUT); past them the request answers 503 instead of waiting. A query not
+   * answered within CORNFLOW_DB_QUERY_TIMEOUT seconds (0: no limit, the default) closes its connection (503).
+   */
+  databaseTimeouts: { connectSeconds: number; acquireSeconds: number; querySeconds: number };
   /** Folder for files this server keeps (generated secret key, execution files). */
   dataDir: string;
   secretKey: string | undefined;
@@ -174,6 +180,11 @@ export function loadConfig(env: Env = process.env): Config {
     host: str(env, 'HOST', '127.0.0.1'),
     port: int(env, 'PORT', 5000),
     database: db,
+    databaseTimeouts: {
+      connectSeconds: num(env, 'CORNFLOW_DB_CONNECT_TIMEOUT', 5),
+      acquireSeconds: num(env, 'CORNFLOW_DB_ACQUIRE_TIMEOUT', 30),
+      querySeconds: (env.CORNFLOW_DB_QUERY_TIMEOUT?.trim() ?? '0') === '0' ? 0 : num(env, 'CORNFLOW_DB_QUERY_TIMEOUT', 0),
+    },
     dataDir,
     secretKey: env.SECRET_KEY || undefined,
     secretBiKey: env.SECRET_BI_KEY || undefined,

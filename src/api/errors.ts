@@ -14,6 +14,7 @@ export const INTERNAL_ERROR_BODY = {
   message: '500 Internal Server Error',
   error: 'The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.',
 };
+export const DATABASE_UNAVAILABLE_BODY = { error: 'The database is not available, please try again later' };
 const METHOD_NOT_ALLOWED = 'The method is not allowed for the requested URL.';
 
 /** Error responses skip response validation on purpose (tests check them against the spec instead). */
@@ -26,12 +27,20 @@ function appErrorBody(err: AppError): Record<string, unknown> {
   return err.body ?? { ...err.payload, error: err.message };
 }
 
-const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
+// Socket errors (the database host cannot be reached or resolved), PostgreSQL's admin shutdown / crash /
+// cannot connect now (57P0x), connection exceptions (08xxx), too many connections (53300), a statement cancelled
+// by the role's statement_timeout (57014), and SQLite's lock wait running out.
+const DB_UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '57014', 'SQLITE_BUSY',
+]);
 
 function isDatabaseUnavailable(err: { code?: unknown; name?: unknown; message?: unknown }): boolean {
   if (typeof err.code === 'string' && DB_UNAVAILABLE.has(err.code)) return true;
   if (err.name === 'KnexTimeoutError') return true;
-  return typeof err.message === 'string' && /Connection terminated|connection is closed|terminating connection/i.test(err.message);
+  if (typeof err.message !== 'string') return false;
+  // pg's connect timeout (CORNFLOW_DB_CONNECT_TIMEOUT) fails with a bare Error('timeout expired').
+  return err.message === 'timeout expired' || /Connection terminated|connection is closed|terminating connection/i.test(err.message);
 }
 
 interface HttpLikeError {
@@ -59,6 +68,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (raw: unknown, req, res, _next) => {
     const err = (raw ?? {}) as HttpLikeError;
     if (raw instanceof AppError) return sendJson(res, raw.status, appErrorBody(raw));
+    // The security handler failed for a reason other than the request's credentials (the database did not
+    // answer the user or permission lookup): the validator reports it as a 401, but it is the server's failure.
+    const authError = req.cornflowAuthError;
+    if (authError !== undefined && authError !== null && !(authError instanceof AppError) && !req.cornflowUser) return serverFailure(authError);
     if (req.cornflowAuthError !== undefined && !req.cornflowUser && (err.status === 401 || err.status === 400 || err.status === 403)) {
       const failure = authFailure(req);
       return sendJson(res, failure.status, appErrorBody(failure));
@@ -92,11 +105,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendJson(res, 400, { error: validationMessage(err.errors, req) });
     }
     if (status !== undefined && status >= 400 && status < 500) return sendJson(res, status, { error: err.message ?? 'Bad request' });
-    if (isDatabaseUnavailable(err)) {
-      logger.error({ reqId: req.requestId, err: raw }, 'database unavailable');
-      return sendJson(res, 503, { error: 'The database is not available, please try again later' });
+    return serverFailure(raw);
+
+    function serverFailure(failure: unknown) {
+      if (isDatabaseUnavailable((failure ?? {}) as HttpLikeError)) {
+        logger.error({ reqId: req.requestId, err: failure }, 'database unavailable');
+        return sendJson(res, 503, DATABASE_UNAVAILABLE_BODY);
+      }
+      logger.error({ reqId: req.requestId, err: failure }, 'internal error');
+      return sendJson(res, 500, INTERNAL_ERROR_BODY);
     }
-    logger.error({ reqId: req.requestId, err: raw }, 'internal error');
-    return sendJson(res, 500, INTERNAL_ERROR_BODY);
   };
 }

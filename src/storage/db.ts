@@ -3,6 +3,7 @@
 // (the row mappers turn them into API values).
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { migrationSource, MIGRATIONS_TABLE } from '../../migrations/index.js';
 import { adoptCornflowDatabase } from './adoption.js';
@@ -59,13 +60,61 @@ function cacheStatements(conn: SqliteConnection): void {
   };
 }
 
+/** The part of pg's Client used here; `connection.stream` is pg's socket (internal, hence the optional chain). */
+interface PgConnection {
+  query(config: unknown, callback?: (err: Error | null, res?: unknown) => void): unknown;
+  connection?: { stream?: { destroy(): void } };
+}
+
+/**
+ * CORNFLOW_DB_QUERY_TIMEOUT: a query the server has not answered within `ms` closes its connection. The query
+ * fails with "Connection terminated unexpectedly" (a 503), knex's pool drops the connection, and a transaction
+ * in progress is rolled back by the server. pg's own query_timeout cannot be used: it fails the query but keeps
+ * the connection busy with it, so the pool would hand the stuck connection to the next request.
+ */
+function withAnswerDeadline(conn: PgConnection, ms: number): void {
+  const query = conn.query.bind(conn);
+  conn.query = (config, callback) => {
+    if (typeof callback !== 'function') return query(config, callback);
+    const timer = setTimeout(() => conn.connection?.stream?.destroy(), ms);
+    return query(config, (err, res) => {
+      clearTimeout(timer);
+      callback(err, res);
+    });
+  };
+}
+
 export function knexConfig(config: Config): Knex.Config {
   const migrations = { migrationSource, tableName: MIGRATIONS_TABLE };
   if (config.database.client === 'pg') {
+    const { connectSeconds, acquireSeconds, querySeconds } = config.databaseTimeouts;
     return {
       client: 'pg',
-      connection: { connectionString: config.database.connectionString, types: pgTypes } as Knex.PgConnectionConfig,
-      pool: { min: 0, max: 10 },
+      connection: {
+        connectionString: config.database.connectionString,
+        types: pgTypes,
+        // A database that does not answer fails the request (503) instead of holding it: pg waits forever by default.
+        connectionTimeoutMillis: connectSeconds * 1000,
+        // Idle pooled connections to a host that went away are noticed by the kernel, not at the next query.
+        keepAlive: true,
+      } as Knex.PgConnectionConfig,
+      // A connection that failed (server restarted, 57P01, socket closed) is dropped by knex's pool, and the next
+      // request opens a new one: the server recovers by itself once the database is back. A failed connect
+      // rejects the waiting requests at once (propagateCreateError); the acquire timeout bounds the wait for a
+      // free connection when all of them are busy.
+      pool: {
+        min: 0,
+        max: 10,
+        ...(querySeconds
+          ? {
+              afterCreate(conn: PgConnection, done: (err: Error | null, conn: unknown) => void) {
+                withAnswerDeadline(conn, querySeconds * 1000);
+                done(null, conn);
+              },
+            }
+          : {}),
+      },
+      acquireConnectionTimeout: acquireSeconds * 1000,
       migrations,
     };
   }
@@ -95,8 +144,26 @@ export function knexConfig(config: Config): Knex.Config {
 
 export type Db = Knex;
 
-export function createDb(config: Config): Db {
-  return knex(knexConfig(config));
+export function createDb(config: Config, logger?: Logger): Db {
+  return knex({ ...knexConfig(config), ...(logger ? { log: knexLog(logger) } : {}) });
+}
+
+/**
+ * knex's own messages as JSON log lines instead of console output. A failed connection attempt is logged at
+ * debug level: the request it failed answers 503 and is logged as 'database unavailable' by the error handler.
+ */
+function knexLog(logger: Logger): Knex.Config['log'] {
+  const text = (m: unknown) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m));
+  return {
+    warn: (m: unknown) => {
+      const msg = text(m);
+      if (msg.startsWith('Acquire connection error')) logger.debug({ source: 'knex' }, msg.split('\n')[0]!);
+      else logger.warn({ source: 'knex' }, msg);
+    },
+    error: (m: unknown) => logger.error({ source: 'knex' }, text(m)),
+    deprecate: (method: string, alternative: string) => logger.warn({ source: 'knex' }, `${method} is deprecated, use ${alternative}`),
+    debug: (m: unknown) => logger.debug({ source: 'knex' }, text(m)),
+  };
 }
 
 export function isPostgres(db: Db): boolean {
