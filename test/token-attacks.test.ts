@@ -405,6 +405,14 @@ describe('token attacks', function () {
           });
         }
 
+        it('an internal token issued before the account it names was created opens nothing here either', async () => {
+          const old = issueToken(victim.username, TEST_SECRET, 24, Date.now() - 3_600_000);
+          const res = await t.get('/instance/', { token: old });
+          expect(res.status).to.equal(400);
+          expect(res.body).to.deep.equal({ error: AUTH_MESSAGES.unknownUser });
+          expect((await t.get('/instance/', { token: issueToken(victim.username, TEST_SECRET, 1) })).status).to.equal(200);
+        });
+
         it('control: the same requests with the real provider token succeed', async () => {
           await controlPass(t, OPERATIONS.filter((o) => SUBSET.includes(o.operationId)), fx, victim.token);
         });
