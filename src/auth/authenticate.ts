@@ -1,22 +1,44 @@
 // Who is calling: the Authorization header checks, token verification through passport-jwt, and the user
 // lookup, each failing with cornflow's status and message (400 for every authentication failure).
 import passportDefault, { Passport } from 'passport';
-import { Strategy as JwtStrategy, ExtractJwt } from 'passport-jwt';
+import { Strategy as JwtStrategy } from 'passport-jwt';
 import jwt from 'jsonwebtoken';
 import type { Request, Response } from 'express';
 import type { Db } from '../storage/db.js';
 import { findUserByUsername, type UserRow } from '../storage/users.js';
 import { AppError, AUTH_MESSAGES } from '../domain/errors.js';
 import { hmacKey, TOKEN_ISSUER } from './tokens.js';
+import { storedToMillis } from '../storage/time.js';
 import type { OidcVerifier } from './oidc.js';
 
-/** The bearer token of a request, or cornflow's 400 for a missing or malformed header. */
+/**
+ * The bearer token of a request, or cornflow's 400 for a missing or malformed header. The token is the
+ * second space-separated word, as cornflow reads it: `Bearer  <token>` (two spaces) carries an empty token.
+ */
 export function bearerToken(req: Pick<Request, 'headers'>): string {
   const header = req.headers.authorization;
   if (header === undefined) throw new AppError(400, AUTH_MESSAGES.missingHeader);
   if (header === '') return '';
   if (!header.startsWith('Bearer ')) throw new AppError(400, AUTH_MESSAGES.badHeader);
-  return header.slice('Bearer '.length);
+  return header.split(' ')[1] ?? '';
+}
+
+/** passport's token extractor: the token bearerToken reads (passport-jwt's own skips extra whitespace). */
+function tokenOf(req: Request): string | null {
+  try {
+    return bearerToken(req) || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * PyJWT (cornflow) refuses a token issued in the future (`iat` after now, no leeway) or whose `iat` is not a
+ * number; jsonwebtoken and jose only check `iat` against a maximum age.
+ */
+export function issuedInFuture(claims: { iat?: unknown }, now: number = Date.now() / 1000): boolean {
+  if (claims.iat === undefined) return false;
+  return typeof claims.iat !== 'number' || !Number.isFinite(claims.iat) || claims.iat > now;
 }
 
 interface JwtFailure {
@@ -33,17 +55,34 @@ export interface Authenticator {
 }
 
 /**
- * OpenID Connect mode (cornflow's order): the token is tried as an internal HS256 token first; an expired
- * internal token is expired, any other failure sends it to the provider's keys.
+ * A token names its user by username, and usernames are free again once a user is deleted: an internal token
+ * issued before the account it names was created belongs to an earlier holder of that username, and opens
+ * nothing (as the deleted user's token would not). Not in cornflow, see docs/compatibility.md.
  */
-export function oidcSubject(token: string, secret: string, oidc: OidcVerifier): Promise<string> {
+export function issuedBeforeAccount(claims: { iat?: unknown }, user: Pick<UserRow, 'created_at'>): boolean {
+  const created = storedToMillis(user.created_at);
+  return typeof claims.iat === 'number' && Number.isFinite(created) && claims.iat < Math.floor(created / 1000);
+}
+
+/**
+ * OpenID Connect mode (cornflow's order): the token is tried as an internal HS256 token first; an expired
+ * internal token is expired, any other failure sends it to the provider's keys. `internalIat` is the `iat` of
+ * an internal token.
+ */
+function oidcClaims(token: string, secret: string, oidc: OidcVerifier): Promise<{ sub: string; internalIat?: number }> {
   try {
-    const claims = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'], issuer: TOKEN_ISSUER }) as { sub?: unknown };
-    if (typeof claims.sub === 'string') return Promise.resolve(claims.sub);
+    const claims = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'], issuer: TOKEN_ISSUER }) as { sub?: unknown; iat?: unknown };
+    if (typeof claims.sub === 'string' && !issuedInFuture(claims)) {
+      return Promise.resolve({ sub: claims.sub, ...(typeof claims.iat === 'number' ? { internalIat: claims.iat } : {}) });
+    }
   } catch (err) {
     if ((err as JwtFailure).name === 'TokenExpiredError') return Promise.reject(new AppError(400, AUTH_MESSAGES.expired));
   }
-  return oidc.verify(token).then((claims) => claims.sub);
+  return oidc.verify(token).then((claims) => ({ sub: claims.sub }));
+}
+
+export function oidcSubject(token: string, secret: string, oidc: OidcVerifier): Promise<string> {
+  return oidcClaims(token, secret, oidc).then((c) => c.sub);
 }
 
 /** A passport strategy for OpenID Connect mode: internal or provider token, then the user named by `sub`. */
@@ -59,12 +98,13 @@ class OidcStrategy extends passportDefault.Strategy {
   }
 
   override authenticate(req: Request): void {
-    const token = ExtractJwt.fromAuthHeaderAsBearerToken()(req);
+    const token = tokenOf(req);
     if (!token) return this.fail({ name: 'JsonWebTokenError' }, 400);
-    oidcSubject(token, this.secret, this.oidc)
-      .then(async (sub) => {
+    oidcClaims(token, this.secret, this.oidc)
+      .then(async ({ sub, internalIat }) => {
         const user = await findUserByUsername(this.db, sub);
-        return user ? this.success(user) : this.fail({ name: 'UnknownUser' }, 400);
+        const current = user && !issuedBeforeAccount({ iat: internalIat }, user);
+        return current ? this.success(user) : this.fail({ name: 'UnknownUser' }, 400);
       })
       .catch((err: unknown) => (err instanceof AppError ? this.fail({ name: 'AppError', error: err }, 400) : this.error(err)));
   }
@@ -83,15 +123,15 @@ export function createAuthenticator(
     'jwt',
     new JwtStrategy(
       {
-        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        jwtFromRequest: tokenOf,
         secretOrKey: hmacKey(secret) as unknown as string,
         issuer: TOKEN_ISSUER,
         algorithms: ['HS256'],
       },
-      (claims: { sub?: unknown }, done: (err: unknown, user?: UserRow | false, info?: unknown) => void) => {
-        if (typeof claims.sub !== 'string') return done(null, false, { name: 'JsonWebTokenError' });
+      (claims: { sub?: unknown; iat?: unknown }, done: (err: unknown, user?: UserRow | false, info?: unknown) => void) => {
+        if (typeof claims.sub !== 'string' || issuedInFuture(claims)) return done(null, false, { name: 'JsonWebTokenError' });
         findUserByUsername(db, claims.sub).then(
-          (user) => (user ? done(null, user) : done(null, false, { name: 'UnknownUser' })),
+          (user) => (user && !issuedBeforeAccount(claims, user) ? done(null, user) : done(null, false, { name: 'UnknownUser' })),
           (err: unknown) => done(err),
         );
       },

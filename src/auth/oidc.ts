@@ -129,6 +129,8 @@ export function createOidcVerifier(s: OidcSettings): OidcVerifier {
           audience: s.audience,
         });
         if (typeof payload.sub !== 'string' || payload.sub === '') throw new OidcFailure('no sub claim');
+        // As PyJWT in cornflow: a token issued in the future is refused (no leeway).
+        if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000) throw new OidcFailure('issued in the future');
         return payload as jose.JWTPayload & { sub: string };
       } catch (err) {
         if (err instanceof jose.errors.JWTExpired) throw new AppError(400, AUTH_MESSAGES.expired);
