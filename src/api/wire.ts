@@ -1,5 +1,6 @@
 // cornflow's wire format: flask.jsonify bodies (compact, non-ASCII as \uXXXX, trailing newline) and
 // marshmallow-style validation messages rendered as a Python repr.
+import type { Response } from 'express';
 
 /** JSON text to embed verbatim in a response (e.g. stored data kept losslessly). */
 export class RawJson {
@@ -18,8 +19,11 @@ export function asciiOnly(json: string): string {
 const RAW_MARK = '\u0000cornflow-raw:';
 const RAW_TOKEN = /"\\u0000cornflow-raw:(\d+)"/g;
 
-/** Serialises a response body as flask.jsonify does in production (compact, ensure_ascii, "\n"). */
-export function flaskJson(value: unknown): string {
+/**
+ * flask.jsonify's text as pieces: the envelope around every RawJson, and each RawJson's text as it is (never
+ * copied, so a stored 50 MB text is not duplicated to build the response). Joined, they are flaskJson(value).
+ */
+export function flaskJsonParts(value: unknown): string[] {
   const raws: string[] = [];
   const text = JSON.stringify(value, function (this: unknown, _key, v: unknown) {
     if (v instanceof RawJson) {
@@ -28,8 +32,65 @@ export function flaskJson(value: unknown): string {
     }
     return v;
   });
-  const body = raws.length ? text.replace(RAW_TOKEN, (_m, i: string) => raws[Number(i)]!) : text;
-  return `${asciiOnly(body ?? 'null')}\n`;
+  if (!raws.length) return [`${asciiOnly(text ?? 'null')}\n`];
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(RAW_TOKEN)) {
+    parts.push(asciiOnly(text.slice(last, m.index)));
+    const raw = raws[Number(m[1])]!;
+    parts.push(NON_ASCII_TEST.test(raw) ? asciiOnly(raw) : raw);
+    last = m.index! + m[0].length;
+  }
+  parts.push(`${asciiOnly(text.slice(last))}\n`);
+  return parts;
+}
+
+const NON_ASCII_TEST = /[\u007f-\uffff]/;
+
+/** Serialises a response body as flask.jsonify does in production (compact, ensure_ascii, "\n"). */
+export function flaskJson(value: unknown): string {
+  return flaskJsonParts(value).join('');
+}
+
+/** Bodies at least this long are written in slices of this size instead of as one string and one Buffer. */
+const STREAM_SLICE = 1 << 20;
+
+/**
+ * res.json for cornflow's wire format. A large body (stored data) is written in 1 MB slices as the socket (or
+ * the compressor) drains, straight from the stored text: no joined copy of the text and no Buffer of the whole
+ * body. Content-Length is set first either way, so compression's threshold sees the size.
+ */
+export function sendFlaskJson(res: Response, value: unknown): Response {
+  if (!res.get('Content-Type')) res.type('application/json');
+  const parts = flaskJsonParts(value);
+  const length = parts.reduce((n, p) => n + p.length, 0); // ASCII only: characters are bytes
+  if (length < STREAM_SLICE || res.req.method === 'HEAD') return res.send(parts.join(''));
+  const type = res.get('Content-Type');
+  if (typeof type === 'string' && !/;\s*charset=/i.test(type)) res.set('Content-Type', `${type}; charset=utf-8`); // as res.send does
+  res.set('Content-Length', String(length));
+  void writeSlices(res, parts);
+  return res;
+}
+
+async function writeSlices(res: Response, parts: string[]): Promise<void> {
+  // One listener each for the whole body (compression forwards 'drain' listeners to its zlib stream and never
+  // removes them, so a `once` per slice would pile up there).
+  let wake: (() => void) | undefined;
+  const resume = () => wake?.();
+  res.on('drain', resume);
+  res.on('close', resume);
+  try {
+    for (const part of parts) {
+      for (let i = 0; i < part.length; i += STREAM_SLICE) {
+        if (res.destroyed) return;
+        const slice = Buffer.from(part.length <= STREAM_SLICE ? part : part.slice(i, i + STREAM_SLICE), 'latin1');
+        if (!res.write(slice)) await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+    if (!res.destroyed) res.end();
+  } finally {
+    wake = undefined;
+  }
 }
 
 /** Python repr of a str: single quotes unless the text has ' and no ". */
