@@ -52,7 +52,8 @@ export function flaskJson(value: unknown): string {
   return flaskJsonParts(value).join('');
 }
 
-/** Bodies at least this long are written in slices of this size instead of as one string and one Buffer. */
+/** Bodies of at least STREAM_BYTES are written in slices of STREAM_SLICE instead of as one string and one Buffer. */
+const STREAM_BYTES = 8 * 1024 * 1024;
 const STREAM_SLICE = 1 << 20;
 
 /**
@@ -64,11 +65,11 @@ export function sendFlaskJson(res: Response, value: unknown): Response {
   if (!res.get('Content-Type')) res.type('application/json');
   const parts = flaskJsonParts(value);
   const length = parts.reduce((n, p) => n + p.length, 0); // ASCII only: characters are bytes
-  if (length < STREAM_SLICE || res.req.method === 'HEAD') return res.send(parts.join(''));
+  if (length < STREAM_BYTES || res.req.method === 'HEAD') return res.send(parts.join(''));
   const type = res.get('Content-Type');
   if (typeof type === 'string' && !/;\s*charset=/i.test(type)) res.set('Content-Type', `${type}; charset=utf-8`); // as res.send does
   res.set('Content-Length', String(length));
-  void writeSlices(res, parts);
+  writeSlices(res, parts).catch((err: unknown) => res.destroy(err instanceof Error ? err : new Error(String(err))));
   return res;
 }
 
@@ -82,7 +83,7 @@ async function writeSlices(res: Response, parts: string[]): Promise<void> {
   try {
     for (const part of parts) {
       for (let i = 0; i < part.length; i += STREAM_SLICE) {
-        if (res.destroyed) return;
+        if (res.destroyed || res.writableEnded) return;
         const slice = Buffer.from(part.length <= STREAM_SLICE ? part : part.slice(i, i + STREAM_SLICE), 'latin1');
         if (!res.write(slice)) await new Promise<void>((resolve) => (wake = resolve));
       }
