@@ -52,7 +52,14 @@ try {
   const idle = kb(pid, 'VmRSS');
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
   let t = performance.now();
+  // RSS every 100 ms during the POST (PROFILE=1), to see which phase peaks.
+  const samples: number[] = [];
+  const sampler = process.env.PROFILE ? setInterval(() => samples.push(Math.round(kb(pid, 'VmRSS'))), 100) : undefined;
   const res = await fetch(`${base}/instance/`, { method: 'POST', headers: auth, body });
+  if (sampler) {
+    clearInterval(sampler);
+    console.log(`POST RSS every 100 ms: ${samples.join(' ')}`);
+  }
   if (res.status !== 201) throw new Error(`POST ${res.status} ${await res.text()}`);
   const id = ((await res.json()) as { id: string }).id;
   const post = { peak: kb(pid, 'VmHWM'), after: kb(pid, 'VmRSS'), ms: performance.now() - t };

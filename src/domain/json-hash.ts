@@ -180,6 +180,9 @@ export function exactToLossless(value: JsonValue): LosslessJson {
   return out;
 }
 
+/** detach for a string with no quote, backslash or control character: JSON.parse makes a flat copy of it. */
+const copyPlain = (s: string): string => (s.length < 13 ? s : (JSON.parse(`"${s}"`) as string));
+
 /** Copies a string that may be a slice of a large text, so it does not keep that text alive. */
 const detach = (s: string): string => (s.length < 13 ? s : (' ' + s).slice(1));
 
@@ -342,7 +345,7 @@ class Parser {
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         this.pos = i + 1;
-        return this.plain ? detach(text.slice(start, i)) : text.slice(start, i);
+        return this.plain ? copyPlain(text.slice(start, i)) : text.slice(start, i);
       }
       if (c === 0x5c) break;
       if (c < 0x20) throw this.error('Invalid control character at', i);
