@@ -18,6 +18,7 @@ import {
   requestLog,
 } from './api/middleware.js';
 import { securityHandler } from './auth/security.js';
+import { jsonBodyParsers } from './api/json-body.js';
 import { ForwardLedger, legacyProxy } from './api/legacy-proxy.js';
 import { cacheRouteRegexps } from './api/route-regexp-cache.js';
 
@@ -86,7 +87,7 @@ function jsonOperations(deps: AppDeps): Set<string> {
   return out;
 }
 
-/** Operations flagged `x-cornflow-lossless: true`: their raw JSON body is kept in req.rawBody (lossless-body.ts). */
+/** Operations flagged `x-cornflow-lossless: true`: their JSON body is parsed by parseExact (src/api/json-body.ts). */
 function losslessOperations(deps: AppDeps): Set<string> {
   const out = new Set<string>();
   for (const item of Object.values(deps.routes.spec.paths)) {
@@ -124,23 +125,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(contentEncodingGate(routes));
   const lossless = losslessOperations(deps);
   const withJsonBody = jsonOperations(deps);
-  app.use(
-    express.json({
-      limit: config.maxBodyBytes,
-      // Only operations that take a JSON body parse one (as Flask, which reads a body only when the view
-      // asks): a broken JSON body sent to GET /health/ is ignored, not a 400 the contract does not declare.
-      type: (req) => {
-        const op = routes.operation((req as express.Request).path, req.method ?? '');
-        return op !== undefined && withJsonBody.has(op.operationId) && /^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
-      },
-      // The (inflated) bytes of lossless operations, so numbers keep their lexemes (1.0 stays 1.0).
-      verify: (req, _res, buf) => {
-        const r = req as express.Request;
-        const op = routes.operation(r.path, r.method);
-        if (op && lossless.has(op.operationId)) r.rawBody = buf;
-      },
-    }),
-  );
+  app.use(jsonBodyParsers(routes, withJsonBody, lossless, config.maxBodyBytes));
   // Form-encoded bodies (the worker's execution-files status without a file).
   app.use(express.urlencoded({ extended: false, limit: config.maxBodyBytes }));
   app.use(jsonBodyDefault(routes, withJsonBody));

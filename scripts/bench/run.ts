@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import knex from 'knex';
 import { PROJECT_ROOT } from '../../src/paths.js';
+import { bigModel } from './big-model.js';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -36,6 +37,8 @@ interface Row {
   p50: number;
   p99: number;
   peakRssMB: number;
+  /** Peak RSS minus the server's RSS just before the scenario (the 50 MB round trip's target: < 4 × payload). */
+  peakGrowthMB?: number;
   non2xx: number;
   errors: number;
   note?: string;
@@ -92,10 +95,11 @@ function resetPeaks(pids: number[]): boolean {
 /** Runs fn and returns its result with the server tree's peak RSS in MB during it: the sum of the kernel's
  * per-process high-water marks (reset before the scenario), or, where they cannot be reset, a 50 ms poll of VmRSS
  * (cheap /proc reads only, so the load generator in this process is not disturbed). */
-async function withPeakRss<T>(pid: number, fn: () => Promise<T>): Promise<[T, number]> {
+async function withPeakRss<T>(pid: number, fn: () => Promise<T>, before?: (rss: number) => void): Promise<[T, number]> {
   const pids = serverTree(pid);
   const hwm = resetPeaks(pids);
   let peak = treeRss(pids);
+  before?.(Math.round(peak / 1024 / 1024));
   const timer = setInterval(() => (peak = Math.max(peak, treeRss(pids))), 50);
   try {
     const out = await fn();
@@ -140,17 +144,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
   if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-function bigModel(targetBytes: number) {
-  const variables: unknown[] = [];
-  const coefficients: unknown[] = [];
-  for (let i = 0, size = 0; size < targetBytes; i++, size += 160) {
-    const name = `variable_with_a_long_name_${i}`;
-    variables.push({ lowBound: 0, upBound: 1.5, cat: 'Continuous', varValue: null, dj: null, name });
-    coefficients.push({ name, value: 1.0 + i });
-  }
-  return { objective: { name: 'obj', coefficients }, constraints: [], variables, parameters: { name: 'big', sense: 1, status: 0, sol_status: 0 }, sos1: [], sos2: [] };
 }
 
 const spec = JSON.parse(readFileSync(join(PROJECT_ROOT, 'generated', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
@@ -217,16 +210,19 @@ async function benchServer(db: 'sqlite' | 'postgres', mode: 'single' | 'cluster'
       skipped.push('POST /execution/?run=0 and GET /execution/{id}/status/: not in generated/openapi.json yet (they arrive with the executions branch)');
     }
 
-    // One 50 MB instance created and read back.
+    // One 50 MB instance created and read back. First a pause: fetch's pooled keep-alive socket may have been
+    // closed by the server while autocannon kept this process busy, and a 50 MB POST on it fails with EPIPE.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     const fifty = JSON.stringify({ name: '50 MB', data: bigModel(50 * 1024 * 1024) });
     const t0 = performance.now();
+    let idle = 0;
     const [, peak] = await withPeakRss(pid, async () => {
       const id = await create(fifty);
       const back = await fetch(`${base}/instance/${id}/data/`, { headers: { ...auth, 'accept-encoding': 'gzip' } });
       const text = await back.text();
       if (back.status !== 200 || text.length < 50 * 1024 * 1024) throw new Error(`50 MB read back: ${back.status} ${text.length}`);
-    });
-    add('50 MB instance: POST then GET data', { reqPerSec: 0, p50: Math.round(performance.now() - t0), p99: 0, peakRssMB: peak, non2xx: 0, errors: 0 }, `${(fifty.length / 1024 / 1024).toFixed(1)} MB body; p50 = round-trip ms`);
+    }, (rss) => (idle = rss));
+    add('50 MB instance: POST then GET data', { reqPerSec: 0, p50: Math.round(performance.now() - t0), p99: 0, peakRssMB: peak, peakGrowthMB: peak - idle, non2xx: 0, errors: 0 }, `${(fifty.length / 1024 / 1024).toFixed(1)} MB body; p50 = round-trip ms; RSS before ${idle} MB`);
   } finally {
     await stopProcess(child);
     await dropPg?.();
@@ -373,9 +369,9 @@ mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
 const OUT = ONLY ? `results-${ONLY}` : QUICK ? 'results-quick' : 'results';
 writeFileSync(join(PROJECT_ROOT, 'bench', `${OUT}.json`), JSON.stringify({ machine, skipped, rows }, null, 2) + '\n');
 const table = [
-  '| database | processes | scenario | req/s | p50 ms | p99 ms | peak RSS MB | non-2xx |',
-  '|---|---|---|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.db} | ${r.mode} | ${r.scenario}${r.note ? ` (${r.note})` : ''} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.peakRssMB} | ${r.non2xx + r.errors} |`),
+  '| database | processes | scenario | req/s | p50 ms | p99 ms | peak RSS MB | peak RSS growth MB | non-2xx |',
+  '|---|---|---|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.db} | ${r.mode} | ${r.scenario}${r.note ? ` (${r.note})` : ''} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.peakRssMB} | ${r.peakGrowthMB ?? '–'} | ${r.non2xx + r.errors} |`),
 ].join('\n');
 writeFileSync(join(PROJECT_ROOT, 'bench', `${OUT}.md`), `${table}\n`);
 console.log(`\n${table}\n${skipped.map((s) => `skipped: ${s}`).join('\n')}\nmachine: ${JSON.stringify(machine)}\ntook ${Math.round((Date.now() - started) / 1000)} s`);

@@ -5,7 +5,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { RouteTable } from './spec.js';
 import { HTTP_METHODS } from './spec.js';
-import { flaskJson } from './wire.js';
+import { sendFlaskJson } from './wire.js';
 import { NOT_FOUND_BODY, sendJson } from './errors.js';
 
 /** Who made the request, for the request log: set by the security handler as soon as the token is verified. */
@@ -134,8 +134,7 @@ export function jsonBodyDefault(routes: RouteTable, jsonOperations: Set<string>)
 /** Responses are written as flask.jsonify writes them. Installed before the validator wraps res.json. */
 export const flaskResponses: RequestHandler = (_req, res, next) => {
   res.json = function json(body: unknown) {
-    if (!this.get('Content-Type')) this.type('application/json');
-    return this.send(flaskJson(body));
+    return sendFlaskJson(this, body);
   };
   next();
 };

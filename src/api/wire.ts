@@ -1,6 +1,7 @@
 // cornflow's wire format: flask.jsonify bodies (compact, non-ASCII as \uXXXX, trailing newline) and
 // marshmallow-style validation messages rendered as a Python repr.
 import { randomBytes } from 'node:crypto';
+import type { Response } from 'express';
 
 /** The RawJson texts of the flaskJson call in progress (JSON.stringify is synchronous: one call at a time). */
 let collecting: string[] | null = null;
@@ -34,8 +35,11 @@ const NONCE = randomBytes(8).toString('hex');
 const RAW_MARK = `\u0000cornflow-raw-${NONCE}:`;
 const RAW_TOKEN = new RegExp(`"\\\\u0000cornflow-raw-${NONCE}:(\\d+)"`, 'g');
 
-/** Serialises a response body as flask.jsonify does in production (compact, ensure_ascii, "\n"). */
-export function flaskJson(value: unknown): string {
+/**
+ * flask.jsonify's text as pieces: the envelope around every RawJson, and each RawJson's text as it is (never
+ * copied, so a stored 50 MB text is not duplicated to build the response). Joined, they are flaskJson(value).
+ */
+export function flaskJsonParts(value: unknown): string[] {
   const raws: string[] = [];
   const outer = collecting;
   collecting = raws;
@@ -45,8 +49,66 @@ export function flaskJson(value: unknown): string {
   } finally {
     collecting = outer;
   }
-  const body = raws.length ? text!.replace(RAW_TOKEN, (_m, i: string) => raws[Number(i)]!) : text;
-  return `${asciiOnly(body ?? 'null')}\n`;
+  if (!raws.length || text === undefined) return [`${asciiOnly(text ?? 'null')}\n`];
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(RAW_TOKEN)) {
+    parts.push(asciiOnly(text.slice(last, m.index)));
+    const raw = raws[Number(m[1])]!;
+    parts.push(NON_ASCII_TEST.test(raw) ? asciiOnly(raw) : raw);
+    last = m.index! + m[0].length;
+  }
+  parts.push(`${asciiOnly(text.slice(last))}\n`);
+  return parts;
+}
+
+const NON_ASCII_TEST = /[\u007f-\uffff]/;
+
+/** Serialises a response body as flask.jsonify does in production (compact, ensure_ascii, "\n"). */
+export function flaskJson(value: unknown): string {
+  return flaskJsonParts(value).join('');
+}
+
+/** Bodies of at least STREAM_BYTES are written in slices of STREAM_SLICE instead of as one string and one Buffer. */
+const STREAM_BYTES = 8 * 1024 * 1024;
+const STREAM_SLICE = 1 << 20;
+
+/**
+ * res.json for cornflow's wire format. A large body (stored data) is written in 1 MB slices as the socket (or
+ * the compressor) drains, straight from the stored text: no joined copy of the text and no Buffer of the whole
+ * body. Content-Length is set first either way, so compression's threshold sees the size.
+ */
+export function sendFlaskJson(res: Response, value: unknown): Response {
+  if (!res.get('Content-Type')) res.type('application/json');
+  const parts = flaskJsonParts(value);
+  const length = parts.reduce((n, p) => n + p.length, 0); // ASCII only: characters are bytes
+  if (length < STREAM_BYTES || res.req.method === 'HEAD') return res.send(parts.join(''));
+  const type = res.get('Content-Type');
+  if (typeof type === 'string' && !/;\s*charset=/i.test(type)) res.set('Content-Type', `${type}; charset=utf-8`); // as res.send does
+  res.set('Content-Length', String(length));
+  writeSlices(res, parts).catch((err: unknown) => res.destroy(err instanceof Error ? err : new Error(String(err))));
+  return res;
+}
+
+async function writeSlices(res: Response, parts: string[]): Promise<void> {
+  // One listener each for the whole body (compression forwards 'drain' listeners to its zlib stream and never
+  // removes them, so a `once` per slice would pile up there).
+  let wake: (() => void) | undefined;
+  const resume = () => wake?.();
+  res.on('drain', resume);
+  res.on('close', resume);
+  try {
+    for (const part of parts) {
+      for (let i = 0; i < part.length; i += STREAM_SLICE) {
+        if (res.destroyed || res.writableEnded) return;
+        const slice = Buffer.from(part.length <= STREAM_SLICE ? part : part.slice(i, i + STREAM_SLICE), 'latin1');
+        if (!res.write(slice)) await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+    if (!res.destroyed) res.end();
+  } finally {
+    wake = undefined;
+  }
 }
 
 /** Python repr of a str: single quotes unless the text has ' and no ". */

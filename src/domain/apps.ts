@@ -7,7 +7,7 @@ import { InvalidData, ObjectDoesNotExist } from './errors.js';
 import { invalidateAppSchemas } from './app-schemas.js';
 import { appsOfUser, DAG_PERMISSION_MESSAGES, requireAppAccess } from './dag-access.js';
 import { rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
-import { losslessField } from './lossless-body.js';
+import { losslessField, type ExactBody } from './lossless-body.js';
 import { builtInApps, type BuiltInApp } from '../apps/index.js';
 import type { ExampleSource } from '../orchestration/examples.js';
 import type { AppExample } from '../apps/index.js';
@@ -34,7 +34,7 @@ export async function listDeployedDags(db: Db) {
 
 type SchemaBody = Partial<Record<(typeof SCHEMA_COLUMNS)[number], unknown>> & { description?: string | null };
 
-function schemaTexts(body: SchemaBody, lossless: Record<string, LosslessJson> | undefined): Partial<Record<(typeof SCHEMA_COLUMNS)[number], string>> {
+function schemaTexts(body: SchemaBody, lossless: ExactBody | undefined): Partial<Record<(typeof SCHEMA_COLUMNS)[number], string>> {
   const out: Partial<Record<(typeof SCHEMA_COLUMNS)[number], string>> = {};
   for (const c of SCHEMA_COLUMNS) {
     if (body[c] !== undefined) out[c] = rawJsonText(losslessField(lossless, body[c], c) as JsonValue);
@@ -42,7 +42,7 @@ function schemaTexts(body: SchemaBody, lossless: Record<string, LosslessJson> | 
   return out;
 }
 
-export async function createDeployedDag(db: Db, body: SchemaBody & { id: string }, lossless: Record<string, LosslessJson> | undefined) {
+export async function createDeployedDag(db: Db, body: SchemaBody & { id: string }, lossless: ExactBody | undefined) {
   const row = { id: body.id, description: body.description ?? null, ...schemaTexts(body, lossless) } as Omit<DagRow, 'updated_at'>;
   if (await dags.dagExists(db, body.id)) throw new InvalidData(`Integrity error on saving with data <DAG ${body.id}>`);
   await dags.insertDag(db, row);
@@ -50,7 +50,7 @@ export async function createDeployedDag(db: Db, body: SchemaBody & { id: string 
   return dagToWire(row);
 }
 
-export async function updateDeployedDag(db: Db, id: string, body: SchemaBody, lossless: Record<string, LosslessJson> | undefined): Promise<void> {
+export async function updateDeployedDag(db: Db, id: string, body: SchemaBody, lossless: ExactBody | undefined): Promise<void> {
   const values: Partial<DagRow> = { ...schemaTexts(body, lossless) };
   if (body.description !== undefined) values.description = body.description;
   if (!(await dags.updateDag(db, id, values))) throw new ObjectDoesNotExist();

@@ -12,7 +12,7 @@ import { ownerScope, type OwnerScope } from './ownership.js';
 import { requireDagPermission } from './dag-access.js';
 import { validateAppData, validationApp } from './app-schemas.js';
 import { compareCodePoints, dataHashAsync, JsonNumber, parseLossless, pyFloatRepr, rawJsonText, toPlain, type JsonValue, type LosslessJson } from './json-hash.js';
-import { losslessField } from './lossless-body.js';
+import { losslessField, losslessTree, type ExactBody } from './lossless-body.js';
 import { insertNew, type DataContext } from './instances.js';
 import { InvalidData, InvalidPatch, InvalidUsage, ObjectDoesNotExist } from './errors.js';
 
@@ -120,7 +120,7 @@ async function scope(ctx: DataContext): Promise<OwnerScope> {
   return ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles);
 }
 
-async function stored(value: LosslessJson | undefined | null): Promise<{ text: string | null; hash: string }> {
+async function stored(value: JsonValue | undefined | null): Promise<{ text: string | null; hash: string }> {
   const v = value === undefined ? null : value;
   return { text: v === null ? null : rawJsonText(v as JsonValue), hash: await dataHashAsync(v as JsonValue) };
 }
@@ -129,7 +129,7 @@ async function storedText(text: string | null): Promise<{ text: string | null; h
   return stored(text === null ? null : parseLossless(text));
 }
 
-const optionalText = (v: LosslessJson | undefined | null): string | null => (v === undefined || v === null ? null : rawJsonText(v as JsonValue));
+const optionalText = (v: JsonValue | undefined | null): string | null => (v === undefined || v === null ? null : rawJsonText(v as JsonValue));
 
 /** The path of a new child of `parentId` (cornflow's CaseModel.from_parent_id). */
 async function childPath(ctx: DataContext, sc: OwnerScope, parentId: number | null | undefined): Promise<string> {
@@ -185,7 +185,7 @@ export interface NewCaseInput {
 }
 
 /** POST /case/: [dagperm], data and solution validated against the app (no pulp alias), parent rules, insert. */
-export async function createCase(ctx: DataContext, input: NewCaseInput, lossless: Record<string, LosslessJson> | undefined) {
+export async function createCase(ctx: DataContext, input: NewCaseInput, lossless: ExactBody | undefined) {
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, input.schema);
   if (input.data !== undefined && input.data !== null) await validateAppData(ctx.db, input.schema, 'instance', input.data);
   if (input.solution !== undefined && input.solution !== null) await validateAppData(ctx.db, input.schema, 'solution', input.solution);
@@ -349,15 +349,15 @@ export function applyJsonPatch(document: LosslessJson, operations: LosslessJson)
 }
 
 /** PATCH /case/<id>/data/: both patches applied first, then written at once (a failure changes nothing). */
-export async function patchCaseData(ctx: DataContext, id: number, input: CasePatchInput, lossless: Record<string, LosslessJson> | undefined): Promise<void> {
+export async function patchCaseData(ctx: DataContext, id: number, input: CasePatchInput, lossless: ExactBody | undefined): Promise<void> {
   const row = await requireCaseData(ctx, id);
   const changes: store.CaseDataChanges = {};
   if (input.data_patch !== undefined) {
-    const patched = applyJsonPatch(parseLossless(row.data ?? 'null'), losslessField(lossless, input.data_patch, 'data_patch'));
+    const patched = applyJsonPatch(parseLossless(row.data ?? 'null'), losslessTree(lossless, input.data_patch, 'data_patch'));
     changes.data = { text: rawJsonText(patched as JsonValue), hash: await dataHashAsync(patched as JsonValue) };
   }
   if (input.solution_patch !== undefined) {
-    const patched = applyJsonPatch(parseLossless(row.solution ?? 'null'), losslessField(lossless, input.solution_patch, 'solution_patch'));
+    const patched = applyJsonPatch(parseLossless(row.solution ?? 'null'), losslessTree(lossless, input.solution_patch, 'solution_patch'));
     changes.solution = { text: rawJsonText(patched as JsonValue), hash: await dataHashAsync(patched as JsonValue) };
   }
   if (!(await store.patchCase(ctx.db, id, changes))) throw new ObjectDoesNotExist();

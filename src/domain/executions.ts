@@ -16,7 +16,7 @@ import { requireDagPermission } from './dag-access.js';
 import { appDataErrors, validationApp } from './app-schemas.js';
 import { creationTime, objectId } from './ids.js';
 import { dataHashAsync, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
-import { losslessField } from './lossless-body.js';
+import { losslessField, losslessTree, type ExactBody } from './lossless-body.js';
 import { AppError, CommunicationError, InvalidData, InvalidUsage, NoPermission, ObjectDoesNotExist } from './errors.js';
 import { STATE_MESSAGES, isActive } from './execution-states.js';
 import { logJsonText } from './worker.js';
@@ -195,7 +195,7 @@ export interface NewExecutionInput {
  * POST /execution/ in cornflow's order (§2.5), except that nothing is stored until the checks pass: a create
  * that fails leaves no row (cornflow left it in state −3 or 0).
  */
-export async function createExecution(ctx: ExecContext, input: NewExecutionInput, run: boolean, lossless?: Record<string, LosslessJson>) {
+export async function createExecution(ctx: ExecContext, input: NewExecutionInput, run: boolean, lossless?: ExactBody) {
   const schema = input.schema ?? defaultSchema(ctx.orchestrator);
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, schema);
   const instance = await store.instanceForExecution(ctx.db, input.instance_id);
@@ -203,7 +203,7 @@ export async function createExecution(ctx: ExecContext, input: NewExecutionInput
   if (!ctx.config.userAccessAllObjects && instance.user_id !== ctx.userId) throw new NoPermission();
   if (schema !== (instance.schema ?? 'solve_model_dag')) throw new InvalidUsage('Instance and execution schema mismatch');
 
-  let config = losslessField(lossless, input.config, 'config');
+  let config = losslessTree(lossless, input.config, 'config');
   const data = input.data === undefined ? null : (losslessField(lossless, input.data, 'data') as JsonValue);
   let state: ExecutionState = -4;
   if (run) {
@@ -301,7 +301,7 @@ export interface ExecutionEdit {
 }
 
 /** PUT /execution/<id>/ (the solution is rehashed, unlike cornflow). */
-export async function updateExecution(ctx: ExecContext, id: string, edit: ExecutionEdit, lossless?: Record<string, LosslessJson>): Promise<void> {
+export async function updateExecution(ctx: ExecContext, id: string, edit: ExecutionEdit, lossless?: ExactBody): Promise<void> {
   const scope = await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles);
   const row = await store.findExecution(ctx.db, scope, id);
   if (!row) throw new ObjectDoesNotExist();
@@ -382,10 +382,10 @@ export async function putExecutionStatus(ctx: ExecContext, id: string, status: n
 }
 
 /** POST /execution/<id>/relaunch/ (§2.5 relaunch steps). */
-export async function relaunchExecution(ctx: ExecContext, id: string, config: Record<string, unknown>, run: boolean, lossless?: Record<string, LosslessJson>): Promise<string> {
+export async function relaunchExecution(ctx: ExecContext, id: string, config: Record<string, unknown>, run: boolean, lossless?: ExactBody): Promise<string> {
   const row = await findOwned(ctx, id);
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, row.schema);
-  const stored = losslessField(lossless, config, 'config') as Record<string, LosslessJson>;
+  const stored = losslessTree(lossless, config, 'config') as Record<string, LosslessJson>;
   const withSolver = 'solver' in stored ? stored : { ...stored, solver: 'PULP_CBC_CMD' };
   await store.updateExecution(ctx.db, id, { config: rawJsonText(withSolver as JsonValue), checks: null, kpis: null, last_run_checks_and_kpis: false });
   if (isActive(row.state) && row.state !== -5) throw new AppError(400, 'This execution is still running', {}, { message: 'This execution is still running' });
@@ -423,7 +423,7 @@ export interface ManualExecutionInput extends NewExecutionInput {
 }
 
 /** POST /dag/: an execution loaded by hand (state 2), no validation, as cornflow. */
-export async function manualExecution(ctx: ExecContext, input: ManualExecutionInput, lossless?: Record<string, LosslessJson>) {
+export async function manualExecution(ctx: ExecContext, input: ManualExecutionInput, lossless?: ExactBody) {
   // Only on an instance the requester may see (cornflow takes any): another user's is refused as a missing one.
   const instance = await findInstance(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles), input.instance_id);
   const created = creationTime();
@@ -447,7 +447,7 @@ export async function manualExecution(ctx: ExecContext, input: ManualExecutionIn
     checks: opt('checks', input.checks),
     kpis: opt('kpis', input.kpis),
     log_text: input.log_text ?? null,
-    log_json: input.log_json === undefined || input.log_json === null ? null : logJsonText(losslessField(lossless, input.log_json, 'log_json')),
+    log_json: input.log_json === undefined || input.log_json === null ? null : logJsonText(losslessTree(lossless, input.log_json, 'log_json')),
     checks_and_kpis_only: null,
   };
   await store.insertExecution(ctx.db, row);

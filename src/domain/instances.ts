@@ -11,8 +11,9 @@ import { ownerScope } from './ownership.js';
 import { requireDagPermission } from './dag-access.js';
 import { validateAppData, validationApp } from './app-schemas.js';
 import { creationTime, objectId } from './ids.js';
-import { dataHashAsync, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
-import { losslessField } from './lossless-body.js';
+import { LARGE_BODY_BYTES } from './memory.js';
+import { dataHashAsync, rawJsonBytes, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
+import { bodySize, losslessField, releaseField, type ExactBody } from './lossless-body.js';
 import { ObjectDoesNotExist } from './errors.js';
 
 export interface DataContext {
@@ -84,27 +85,29 @@ export interface NewInstanceInput {
   schema?: string;
 }
 
-/** Stores validated data: hashes and serialises the lossless value. */
-async function storedData(value: JsonValue): Promise<{ text: string; hash: string }> {
-  return { hash: await dataHashAsync(value), text: rawJsonText(value) };
+/** Stores validated data: hashes and serialises the lossless value (large texts as bytes, see rawJsonBytes). */
+async function storedData(value: JsonValue, size = 0): Promise<{ text: string | Buffer; hash: string }> {
+  return { hash: await dataHashAsync(value), text: size >= LARGE_BODY_BYTES ? rawJsonBytes(value) : rawJsonText(value) };
 }
 
 /**
  * POST /instance/: [dagperm], validation against the app named by `schema` (solve_model_dag when absent, pulp
  * aliased), then insert. The stored `schema` is the value sent (null when absent), as in cornflow.
  */
-export async function createInstance(ctx: DataContext, input: NewInstanceInput, lossless: Record<string, LosslessJson> | undefined) {
+export async function createInstance(ctx: DataContext, input: NewInstanceInput, lossless: ExactBody | undefined) {
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, input.schema);
   await validateAppData(ctx.db, validationApp(input.schema), 'instance', input.data);
-  const data = await storedData(losslessField(lossless, input.data, 'data') as JsonValue);
-  const checks = input.checks === undefined || input.checks === null ? null : rawJsonText(losslessField(lossless, input.checks, 'checks') as JsonValue);
+  const data = await storedData(losslessField(lossless, input.data, 'data'), bodySize(lossless));
+  const checks = input.checks === undefined || input.checks === null ? null : rawJsonText(losslessField(lossless, input.checks, 'checks'));
+  // The tree is no longer needed: let it be collected before the text goes to the database.
+  releaseField(lossless, 'data', data.text.length);
   return insertNew(ctx, { name: input.name, description: input.description ?? null, schema: input.schema ?? null, data, checks });
 }
 
 /** Inserts an instance whose data is already checked (also used by /instancefile/). */
 export async function insertNew(
   ctx: DataContext,
-  input: { name: string; description: string | null; schema: string | null; data: { text: string; hash: string }; checks: string | null },
+  input: { name: string; description: string | null; schema: string | null; data: { text: string | Buffer; hash: string }; checks: string | null },
 ) {
   const created = creationTime();
   const row: store.NewInstance = {
@@ -134,15 +137,16 @@ export interface InstanceEdit {
  * PUT /instance/<id>/. Unlike cornflow: a missing or not-owned id is 404 (not 500), the owner does not change,
  * new data is rehashed, and under closed deployment the app checked is the instance's own `schema`.
  */
-export async function updateInstance(ctx: DataContext, id: string, edit: InstanceEdit, lossless: Record<string, LosslessJson> | undefined): Promise<void> {
+export async function updateInstance(ctx: DataContext, id: string, edit: InstanceEdit, lossless: ExactBody | undefined): Promise<void> {
   const scope = await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles);
   const row = await store.findInstance(ctx.db, scope, id);
   if (!row) throw new ObjectDoesNotExist();
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, row.schema);
-  let data: { text: string; hash: string } | undefined;
+  let data: { text: string | Buffer; hash: string } | undefined;
   if (edit.data !== undefined) {
     if (row.schema !== null) await validateAppData(ctx.db, validationApp(row.schema), 'instance', edit.data);
-    data = await storedData(losslessField(lossless, edit.data, 'data') as JsonValue);
+    data = await storedData(losslessField(lossless, edit.data, 'data'), bodySize(lossless));
+    releaseField(lossless, 'data', data.text.length);
   }
   if (!(await store.updateInstance(ctx.db, id, { name: edit.name, description: edit.description, data }))) throw new ObjectDoesNotExist();
 }

@@ -113,6 +113,19 @@ export interface ParseOptions {
   maxDepth?: number;
 }
 
+/**
+ * Where a tree from parseExact keeps the numbers a plain JS number cannot stand for: on the container, a map
+ * from key (or array index) to the number as written. Symbol keys are invisible to JSON-schema validators,
+ * Object.keys, for…in and JSON.stringify, so the tree is at the same time what JSON.parse would have given.
+ */
+export const EXACT: unique symbol = Symbol('cornflow.exactNumbers');
+
+type ExactMap = Map<string | number, JsonNumber>;
+type Annotated = { [EXACT]?: ExactMap };
+
+/** What parseExact returns: JSON.parse's values, plus EXACT maps on containers. */
+export type ExactJson = null | boolean | number | string | ExactJson[] | { [key: string]: ExactJson };
+
 const DEFAULT_MAX_INT_DIGITS = 4300;
 const DEFAULT_MAX_DEPTH = 1000;
 
@@ -122,10 +135,59 @@ const DEFAULT_MAX_DEPTH = 1000;
  * duplicate keys keep the last value, "__proto__" is an ordinary own key.
  */
 export function parseLossless(text: string, options: ParseOptions = {}): LosslessJson {
-  return new Parser(text, options).parse();
+  return new Parser(text, options, false).parse() as LosslessJson;
 }
 
-type Container = LosslessJson[] | { [key: string]: LosslessJson };
+/**
+ * One parse for both uses of a request body: the values JSON.parse would give (numbers are JS numbers, so JSON
+ * schemas validate them as usual), with the few numbers whose Python form a JS number loses (an integral float
+ * such as 1.0, an int beyond 2^53) kept as JsonNumber in the container's EXACT map, which pythonDumps, dataHash
+ * and rawJsonText read. Accepts what JSON.parse accepts and Python's json.loads also accepts (so no NaN or
+ * Infinity literal), with Python's limits (nesting, int digits). Strings never share memory with `text`, so the
+ * text can be freed as soon as the parse returns.
+ */
+export function parseExact(text: string, options: ParseOptions = {}): ExactJson {
+  return new Parser(text, options, true).parse() as ExactJson;
+}
+
+/** The value at `key` of a parseExact object, as a lossless JsonValue (a JsonNumber when the number needs it). */
+export function exactMember(container: object, key: string): JsonValue {
+  const v = (container as Record<string, JsonValue>)[key];
+  return typeof v === 'number' ? exactNumber((container as Annotated)[EXACT], key, v) : v;
+}
+
+function exactNumber(exact: ExactMap | undefined, key: string | number, v: number): number | JsonNumber {
+  if (exact === undefined) return v;
+  const n = exact.get(key);
+  // Only while the slot still holds the number that was parsed (a later change to the tree wins).
+  return n !== undefined && Object.is(Number(n.lexeme), v) ? n : v;
+}
+
+/** A parseExact tree as parseLossless would have returned it (every number a JsonNumber). */
+export function exactToLossless(value: JsonValue): LosslessJson {
+  if (typeof value === 'number') return new JsonNumber(formatNumber(value), Number.isSafeInteger(value));
+  if (value === null || typeof value !== 'object' || value instanceof JsonNumber) return value as LosslessJson;
+  const exact = (value as Annotated)[EXACT];
+  if (Array.isArray(value)) {
+    return (value as readonly JsonValue[]).map((v, i) => exactToLossless(typeof v === 'number' ? exactNumber(exact, i, v) : v));
+  }
+  const out: { [key: string]: LosslessJson } = {};
+  for (const [k, v] of Object.entries(value as { readonly [key: string]: JsonValue })) {
+    const converted = exactToLossless(typeof v === 'number' ? exactNumber(exact, k, v) : v);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: converted, writable: true, enumerable: true, configurable: true });
+    else out[k] = converted;
+  }
+  return out;
+}
+
+/** detach for a string with no quote, backslash or control character: JSON.parse makes a flat copy of it. */
+const copyPlain = (s: string): string => (s.length < 13 ? s : (JSON.parse(`"${s}"`) as string));
+
+/** Copies a string that may be a slice of a large text, so it does not keep that text alive. */
+const detach = (s: string): string => (s.length < 13 ? s : (' ' + s).slice(1));
+
+type Value = LosslessJson | number;
+type Container = (Value[] | { [key: string]: Value }) & Annotated;
 
 // Iterative (explicit stack) so the nesting depth never depends on the JS call stack.
 class Parser {
@@ -133,21 +195,26 @@ class Parser {
   private readonly maxIntDigits: number;
   private readonly maxDepth: number;
 
+  /** parseExact: a number that needs its lexeme, waiting to be attached to its container's EXACT map. */
+  private exact: JsonNumber | undefined;
+
   constructor(
     private readonly text: string,
     options: ParseOptions,
+    /** parseExact's tree instead of parseLossless's. */
+    private readonly plain: boolean,
   ) {
     this.maxIntDigits = options.maxIntDigits ?? DEFAULT_MAX_INT_DIGITS;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
 
-  parse(): LosslessJson {
+  parse(): Value {
     const text = this.text;
     if (text.charCodeAt(0) === 0xfeff) throw this.error('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0);
     const containers: Container[] = [];
     const keys: string[] = []; // the key being filled, per open object ('' for arrays)
     this.skipWs(0);
-    let value: LosslessJson;
+    let value: Value;
     outer: for (;;) {
       // A value starts at this.pos (whitespace skipped).
       const start = this.pos;
@@ -187,13 +254,13 @@ class Parser {
           value = this.literal('false', false);
           break;
         case 0x4e: // N
-          value = this.literal('NaN', NAN);
+          value = this.plain ? this.scanNumber(start) : this.literal('NaN', NAN);
           break;
         case 0x49: // I
-          value = this.literal('Infinity', INFINITY);
+          value = this.plain ? this.scanNumber(start) : this.literal('Infinity', INFINITY);
           break;
         case 0x2d: // -
-          value = text.startsWith('-Infinity', start) ? this.literal('-Infinity', NEG_INFINITY) : this.scanNumber(start);
+          value = !this.plain && text.startsWith('-Infinity', start) ? this.literal('-Infinity', NEG_INFINITY) : this.scanNumber(start);
           break;
         default:
           value = this.scanNumber(start);
@@ -205,6 +272,10 @@ class Parser {
         const top = containers[depth - 1];
         this.skipWs(this.pos);
         const c = text.charCodeAt(this.pos);
+        if (this.exact !== undefined) {
+          (top[EXACT] ??= new Map()).set(Array.isArray(top) ? top.length : keys[depth - 1]!, this.exact);
+          this.exact = undefined;
+        }
         if (Array.isArray(top)) {
           top.push(value);
           if (c === 0x2c) {
@@ -230,7 +301,7 @@ class Parser {
         this.pos++;
         containers.pop();
         keys.pop();
-        value = top;
+        value = top as Value;
       }
     }
     this.skipWs(this.pos);
@@ -274,7 +345,7 @@ class Parser {
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         this.pos = i + 1;
-        return text.slice(start, i);
+        return this.plain ? copyPlain(text.slice(start, i)) : text.slice(start, i);
       }
       if (c === 0x5c) break;
       if (c < 0x20) throw this.error('Invalid control character at', i);
@@ -287,7 +358,7 @@ class Parser {
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         this.pos = i + 1;
-        return out + text.slice(segment, i);
+        return this.plain ? detach(out + text.slice(segment, i)) : out + text.slice(segment, i);
       }
       if (c < 0x20) throw this.error('Invalid control character at', i);
       if (c !== 0x5c) {
@@ -316,7 +387,7 @@ class Parser {
   }
 
   /** Python's NUMBER_RE: -?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)? ; anything after it is the caller's problem. */
-  private scanNumber(start: number): JsonNumber {
+  private scanNumber(start: number): JsonNumber | number {
     const text = this.text;
     let i = start;
     if (text.charCodeAt(i) === 0x2d) i++;
@@ -353,6 +424,14 @@ class Parser {
       throw new JsonParseError(msg, 'int_too_long', msg, start);
     }
     this.pos = i;
+    if (this.plain) {
+      const lexeme = text.slice(start, i);
+      const v = Number(lexeme);
+      // A JS number stands for a Python int when it is a safe integer, else for a float (formatNumber): only an
+      // int beyond 2^53 and an integral float (1.0, 2e3, -0.0) need the lexeme.
+      if (isInteger ? !Number.isSafeInteger(v) : Number.isSafeInteger(v)) this.exact = new JsonNumber(lexeme, isInteger);
+      return v;
+    }
     if (isInteger && i - start <= 3 && start === intStart) {
       // Small non-negative ints (ids, counts, coefficients) are shared, immutable instances: parsing a large
       // document then allocates far less.
@@ -495,6 +574,8 @@ interface Frame {
   obj: { readonly [key: string]: JsonValue } | null;
   keys: string[] | null;
   i: number;
+  /** The container's EXACT map (parseExact trees). */
+  exact: ExactMap | undefined;
 }
 
 /**
@@ -535,7 +616,9 @@ class PyDumper {
       } else if (top.items !== null) {
         if (top.i < top.items.length) {
           if (top.i !== 0) this.byte(0x2c);
-          this.next = top.items[top.i++];
+          const v = top.items[top.i];
+          this.next = typeof v === 'number' && top.exact !== undefined ? exactNumber(top.exact, top.i, v) : v;
+          top.i++;
           this.hasNext = true;
         } else {
           this.byte(0x5d);
@@ -548,7 +631,8 @@ class PyDumper {
           if (top.i++ !== 0) this.byte(0x2c);
           this.string(key);
           this.byte(0x3a);
-          this.next = top.obj![key];
+          const v = top.obj![key];
+          this.next = typeof v === 'number' && top.exact !== undefined ? exactNumber(top.exact, key, v) : v;
           this.hasNext = true;
         } else {
           this.byte(0x7d);
@@ -574,7 +658,7 @@ class PyDumper {
         if (v instanceof JsonNumber) return this.ascii(formatJsonNumber(v));
         if (Array.isArray(v)) {
           this.byte(0x5b);
-          return this.push({ items: v as readonly JsonValue[], obj: null, keys: null, i: 0 });
+          return this.push({ items: v as readonly JsonValue[], obj: null, keys: null, i: 0, exact: (v as Annotated)[EXACT] });
         }
         {
           const proto: unknown = Object.getPrototypeOf(v);
@@ -582,7 +666,7 @@ class PyDumper {
           const obj = v as { readonly [key: string]: JsonValue };
           const keys = Object.keys(obj);
           this.byte(0x7b);
-          return this.push({ items: null, obj, keys: this.sortKeys ? sortKeys(keys) : keys, i: 0 });
+          return this.push({ items: null, obj, keys: this.sortKeys ? sortKeys(keys) : keys, i: 0, exact: (obj as Annotated)[EXACT] });
         }
       default:
         throw notSerializable(v);
@@ -665,6 +749,22 @@ const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.by
 /** The text to store: Python's compact dumps, keys in object order. */
 export function rawJsonText(value: JsonValue): string {
   return pythonDumps(value, { sortKeys: false });
+}
+
+/**
+ * rawJsonText's text as bytes (it is ASCII) in one Buffer of the exact size: a first pass counts, a second
+ * writes. For large values, where the string plus the pieces it is joined from would take twice the size.
+ */
+export function rawJsonBytes(value: JsonValue): Buffer {
+  let size = 0;
+  new PyDumper(value, false, (chunk) => (size += chunk.length)).run();
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  new PyDumper(value, false, (chunk) => {
+    out.set(chunk, at);
+    at += chunk.length;
+  }).run();
+  return out;
 }
 
 /** Plain JS values (for JSON-schema validation): JsonNumber → number (big ints lose precision). */

@@ -1,36 +1,52 @@
-// Lossless request bodies: operations flagged `x-cornflow-lossless: true` keep their raw JSON bytes
-// (src/app.ts stashes them in req.rawBody), so JSON data is stored and hashed exactly as Python would see it
-// (1.0 stays 1.0, big ints stay exact). The validator still sees the JSON.parse'd req.body.
+// Lossless request bodies: operations flagged `x-cornflow-lossless: true` have their JSON body parsed once by
+// parseExact (src/api/json-body.ts), so JSON data is stored and hashed exactly as Python would see it (1.0 stays
+// 1.0, big ints stay exact) from the same tree the validator checked.
 import type { Request } from 'express';
-import { decodeUtf8Strict, JsonParseError, parseLossless, type LosslessJson } from './json-hash.js';
-import { AppError } from './errors.js';
+import { collectAfterLargeBody } from './memory.js';
+import { exactMember, exactToLossless, type ExactJson, type JsonValue, type LosslessJson } from './json-hash.js';
 
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** The raw (inflated) JSON body of lossless operations. */
-      rawBody?: Buffer;
-    }
-  }
+/** A request body parsed by parseExact. */
+export type ExactBody = { readonly [key: string]: ExactJson };
+
+const sizes = new WeakMap<object, number>();
+
+/** Records the byte size of a body parsed by parseExact (src/api/json-body.ts). */
+export function rememberBodySize(body: unknown, bytes: number): void {
+  if (body !== null && typeof body === 'object') sizes.set(body, bytes);
 }
 
-/** The lossless body as an object (or undefined when the request kept no raw body). */
-export function losslessBody(req: Pick<Request, 'rawBody'>): Record<string, LosslessJson> | undefined {
-  if (!req.rawBody || req.rawBody.length === 0) return undefined;
-  let value: LosslessJson;
-  try {
-    value = parseLossless(decodeUtf8Strict(req.rawBody));
-  } catch (err) {
-    // Bytes that are not UTF-8, or nesting deeper than Python's json can read: the body-parser's 400, not a 500.
-    if (err instanceof JsonParseError) throw new AppError(400, 'Invalid JSON body.', {}, { messages: { json: ['Invalid JSON body.'] } });
-    throw err;
-  }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, LosslessJson>) : undefined;
+/** The byte size the request body had (0 when unknown): large bodies take the memory-saving paths. */
+export function bodySize(body: ExactBody | undefined): number {
+  return (body && sizes.get(body)) ?? 0;
 }
 
-/** The lossless value of one field: from the raw body when there is one, else the parsed value. */
-export function losslessField(lossless: Record<string, LosslessJson> | undefined, parsed: unknown, key: string): LosslessJson {
-  if (lossless && Object.prototype.hasOwnProperty.call(lossless, key)) return lossless[key]!;
-  return parsed as LosslessJson;
+/** The body as parseExact gave it, or undefined when the request's body was not parsed that way. */
+export function losslessBody(req: Pick<Request, 'body' | 'exactBody'>): ExactBody | undefined {
+  const body: unknown = req.body;
+  if (req.exactBody !== true || body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  return body as ExactBody;
+}
+
+/**
+ * The exact value of one field, for pythonDumps / dataHash / rawJsonText (no copy: the body's own tree, whose
+ * numbers print as Python's): from the exact body when there is one, else the parsed value.
+ */
+export function losslessField(lossless: ExactBody | undefined, parsed: unknown, key: string): JsonValue {
+  if (lossless && Object.prototype.hasOwnProperty.call(lossless, key)) return exactMember(lossless, key);
+  return parsed as JsonValue;
+}
+
+/** The field as a LosslessJson tree (every number a JsonNumber), for code that edits or inspects values. */
+export function losslessTree(lossless: ExactBody | undefined, parsed: unknown, key: string): LosslessJson {
+  return exactToLossless(losslessField(lossless, parsed, key));
+}
+
+/**
+ * Drops a field from a request body once its stored text (`size` characters) and hash are made, so a large tree
+ * is collected before the text is written to the database (the body is the handler's own request object).
+ */
+export function releaseField(body: unknown, key: string, size: number): void {
+  if (body === null || typeof body !== 'object') return;
+  delete (body as Record<string, unknown>)[key];
+  collectAfterLargeBody(size);
 }

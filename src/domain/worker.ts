@@ -5,7 +5,7 @@ import * as store from '../storage/executions.js';
 import { RawJson } from '../api/wire.js';
 import { validateAppData, validationApp } from './app-schemas.js';
 import { dataHashAsync, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
-import { losslessField } from './lossless-body.js';
+import { losslessField, losslessTree, type ExactBody } from './lossless-body.js';
 import { ObjectDoesNotExist } from './errors.js';
 import { STATE_MESSAGES, isActive } from './execution-states.js';
 import type { ExecutionState } from '../orchestration/types.js';
@@ -52,7 +52,7 @@ export interface WorkerResults {
  * Differences from cornflow (docs/compatibility.md): the solution is rehashed, and a PUT without `state` on an
  * execution that has already finished keeps its state (cornflow's trailing log-only PUT marked failures solved).
  */
-export async function workerWriteResults(db: Db, executionId: string, input: WorkerResults, lossless?: Record<string, LosslessJson>): Promise<void> {
+export async function workerWriteResults(db: Db, executionId: string, input: WorkerResults, lossless?: ExactBody): Promise<void> {
   const execution = await store.findExecution(db, null, executionId);
   if (!execution) throw new ObjectDoesNotExist('The execution does not exist.');
   const values: Record<string, unknown> = {};
@@ -67,7 +67,7 @@ export async function workerWriteResults(db: Db, executionId: string, input: Wor
   if (input.checks !== undefined) values.checks = input.checks === null ? null : rawJsonText(losslessField(lossless, input.checks, 'checks') as JsonValue);
   if (input.kpis !== undefined) values.kpis = input.kpis === null ? null : rawJsonText(losslessField(lossless, input.kpis, 'kpis') as JsonValue);
   if (input.log_text !== undefined) values.log_text = input.log_text;
-  if (input.log_json !== undefined) values.log_json = logJsonText(losslessField(lossless, input.log_json, 'log_json'));
+  if (input.log_json !== undefined) values.log_json = logJsonText(losslessTree(lossless, input.log_json, 'log_json'));
   let state: number | undefined = input.state;
   if (state === undefined && (isActive(execution.state) || input.data !== undefined)) state = 1;
   if (state !== undefined) {
@@ -90,7 +90,7 @@ export async function setRunningState(db: Db, executionId: string, state: Execut
 }
 
 /** PUT /dag/instance/<id>/ (no ownership check, as cornflow). */
-export async function workerWriteInstanceChecks(db: Db, instanceId: string, checks: unknown, lossless?: Record<string, LosslessJson>): Promise<void> {
+export async function workerWriteInstanceChecks(db: Db, instanceId: string, checks: unknown, lossless?: ExactBody): Promise<void> {
   if (!(await store.updateInstanceChecks(db, instanceId, rawJsonText(losslessField(lossless, checks, 'checks') as JsonValue)))) throw new ObjectDoesNotExist();
 }
 
@@ -99,7 +99,7 @@ export async function workerWriteCaseChecks(
   db: Db,
   caseId: number,
   input: { checks?: unknown; solution_checks?: unknown; kpis?: unknown },
-  lossless?: Record<string, LosslessJson>,
+  lossless?: ExactBody,
 ): Promise<void> {
   const values: Record<string, string | null> = {};
   for (const key of ['checks', 'solution_checks', 'kpis'] as const) {

@@ -194,6 +194,15 @@ export function jsonText(v: unknown): string | null {
   return Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v);
 }
 
+/** JSON text to write: a string, or its UTF-8 bytes (large texts, so no JS string of them is ever made). */
+export type JsonTextValue = string | Buffer;
+
+/** A JSON column's value for insert/update: bytes go through SQL that turns them into text on either database. */
+export function jsonTextParam(db: Db, v: JsonTextValue): string | Knex.Raw {
+  if (typeof v === 'string') return v;
+  return db.raw(isPostgres(db) ? "convert_from(?, 'UTF8')::json" : 'CAST(? AS TEXT)', [v]);
+}
+
 /** Serialises a value for a JSON column (both databases accept text). */
 export function toJsonColumn(v: unknown): string | null {
   return v === undefined || v === null ? null : JSON.stringify(v);

@@ -1,7 +1,7 @@
 // Queries on instances (and the executions listed with them). JSON columns are written as text and read
 // back as text, so the data goes back on the wire verbatim.
 import type { Db } from './db.js';
-import { jsonText } from './db.js';
+import { jsonText, jsonTextParam, type JsonTextValue } from './db.js';
 import type { OwnerScope } from '../domain/ownership.js';
 import { applyListFilters, scoped, type ListFilters } from './data-lists.js';
 import { nowStored } from './time.js';
@@ -75,7 +75,7 @@ export interface NewInstance {
   id: string;
   name: string;
   description: string | null;
-  data: string;
+  data: JsonTextValue;
   checks: string | null;
   data_hash: string;
   schema: string | null;
@@ -84,14 +84,14 @@ export interface NewInstance {
 }
 
 export async function insertInstance(db: Db, row: NewInstance): Promise<void> {
-  await db('instances').insert({ ...row, updated_at: row.created_at });
+  await db('instances').insert({ ...row, data: jsonTextParam(db, row.data), updated_at: row.created_at });
 }
 
 export interface InstanceChanges {
   name?: string;
   description?: string;
   /** New data (JSON text) with its hash; clears the checks of the instance and of its executions. */
-  data?: { text: string; hash: string };
+  data?: { text: JsonTextValue; hash: string };
 }
 
 /** Applies the changes in one transaction; returns false when the instance is gone. */
@@ -102,7 +102,7 @@ export async function updateInstance(db: Db, id: string, changes: InstanceChange
     if (changes.name !== undefined) values.name = changes.name;
     if (changes.description !== undefined) values.description = changes.description;
     if (changes.data !== undefined) {
-      values.data = changes.data.text;
+      values.data = jsonTextParam(trx, changes.data.text);
       values.data_hash = changes.data.hash;
       values.checks = null;
       await trx('executions').where({ instance_id: id }).whereNull('deleted_at').update({ checks: null, updated_at: now });

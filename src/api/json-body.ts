@@ -1,0 +1,117 @@
+// JSON request bodies. Operations flagged `x-cornflow-lossless: true` carry data that is stored and hashed as
+// Python sees it, so their body is parsed once by parseExact (src/domain/json-hash.ts): req.body is then what
+// JSON.parse would give (the validator and the app's JSON schemas check it as usual) and also keeps the number
+// lexemes Python needs (1.0, big ints) for data_hash and the stored text. The raw bytes and the decoded text are
+// dropped as soon as the parse returns: a 50 MB body is held once, as its tree, not three times.
+import express, { type Request, type RequestHandler } from 'express';
+import { decodeUtf8Strict, JsonParseError, parseExact } from '../domain/json-hash.js';
+import { collectAfterLargeBody } from '../domain/memory.js';
+import { rememberBodySize } from '../domain/lossless-body.js';
+import type { RouteTable } from './spec.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** True when req.body came from parseExact (lossless operations). */
+      exactBody?: boolean;
+    }
+  }
+}
+
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+
+/** body-parser's errors, so the one error handler answers them the same way (src/api/errors.ts). */
+const parseFailed = () => Object.assign(new Error('Invalid JSON body.'), { status: 400, statusCode: 400, type: 'entity.parse.failed' });
+
+/** body-parser json's strict mode: the first non-whitespace character opens an object or an array. */
+function opensContainer(buf: Buffer): boolean {
+  for (const c of buf) {
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
+}
+
+/** Parses a lossless operation's body bytes; throws body-parser's 400 for anything Python's json.loads or
+ * JSON.parse would refuse (invalid UTF-8, a BOM, NaN, nesting deeper than Python reads, over-long ints). */
+export function parseExactBody(buf: Buffer): unknown {
+  return parseExactText(decodeBody(buf));
+}
+
+/** The body's text (strict UTF-8), or undefined for an empty body; throws body-parser's 400. */
+function decodeBody(buf: Buffer): string | undefined {
+  if (buf.length === 0) return undefined;
+  if (!opensContainer(buf)) throw parseFailed();
+  try {
+    return decodeUtf8Strict(buf);
+  } catch {
+    throw parseFailed();
+  }
+}
+
+function parseExactText(text: string | undefined): unknown {
+  if (text === undefined) return {};
+  try {
+    return parseExact(text);
+  } catch (err) {
+    if (err instanceof JsonParseError) throw parseFailed();
+    throw err;
+  }
+}
+
+/**
+ * The JSON body parsers: only operations whose body is JSON read one (as Flask reads a body only when the view
+ * asks: a broken JSON body sent to GET /health/ is ignored), lossless operations through parseExact.
+ */
+export function jsonBodyParsers(routes: RouteTable, withJsonBody: Set<string>, lossless: Set<string>, limit: number): RequestHandler[] {
+  const jsonOperation = (req: Request): string | undefined => {
+    const op = routes.operation(req.path, req.method ?? '');
+    return op !== undefined && withJsonBody.has(op.operationId) && JSON_TYPE.test(req.headers['content-type'] ?? '') ? op.operationId : undefined;
+  };
+  const isExact = (req: Request) => {
+    const op = jsonOperation(req);
+    return op !== undefined && lossless.has(op);
+  };
+  // express.raw inflates (Content-Encoding) and enforces the limit exactly as express.json does.
+  const raw = express.raw({ limit, type: (req) => isExact(req as Request) });
+  const exact: RequestHandler = (req, res, next) => {
+    if (!isExact(req)) return next();
+    // express.json accepts only utf-* charsets (415 otherwise); the bytes must then be UTF-8 (400).
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && !charset.startsWith('utf-')) {
+      return next(Object.assign(new Error(`unsupported charset "${charset.toUpperCase()}"`), { status: 415, statusCode: 415, charset, type: 'charset.unsupported' }));
+    }
+    raw(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      let buf = req.body as unknown;
+      req.body = undefined;
+      if (!Buffer.isBuffer(buf)) return next();
+      const size = buf.length;
+      // Each copy is freed as soon as the next one is made: the socket's chunks (concatenated by the reader),
+      // then the bytes (decoded), then the text (parsed), so a large body is held about twice at most.
+      collectAfterLargeBody(size);
+      try {
+        let text = decodeBody(buf);
+        buf = undefined;
+        collectAfterLargeBody(size);
+        req.body = parseExactText(text);
+        text = undefined;
+        req.exactBody = true;
+        rememberBodySize(req.body, size);
+      } catch (parseErr) {
+        return next(parseErr);
+      }
+      collectAfterLargeBody(size);
+      next();
+    });
+  };
+  const json = express.json({
+    limit,
+    type: (req) => {
+      const op = jsonOperation(req as Request);
+      return op !== undefined && !lossless.has(op);
+    },
+  });
+  return [exact, json];
+}
