@@ -169,8 +169,10 @@ export function forEachDatabase(title: string, body: (t: TestApp) => void, env: 
         this.timeout(60_000);
         await t.start();
       });
-      after(async () => t.stop());
       body(t);
+      // Registered after the body's hooks, so it runs after them (mocha runs `after` hooks in the order they were
+      // added): a suite's own clean-up (a local runtime still polling, a server) finishes before its database goes.
+      after(async () => t.stop());
     });
   }
 }
