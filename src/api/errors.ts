@@ -57,6 +57,8 @@ function authFailure(req: Request): AppError {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (raw: unknown, req, res, _next) => {
+    // Already answered (e.g. 408 by the minimum body rate in src/http-limits.ts, while the body was being read).
+    if (res.headersSent) return;
     const err = (raw ?? {}) as HttpLikeError;
     if (raw instanceof AppError) return sendJson(res, raw.status, appErrorBody(raw));
     if (req.cornflowAuthError !== undefined && !req.cornflowUser && (err.status === 401 || err.status === 400 || err.status === 403)) {

@@ -1,0 +1,314 @@
+// Limits (issue #11): slow clients against the listening server (header, request and keep-alive timeouts,
+// minimum body rate, header size and count), request body size (413), and limit/offset on every list.
+import { expect } from 'chai';
+import { connect, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../src/config.js';
+import { startServer, type RunningServer } from '../src/server.js';
+
+/** Hang guard for anything that waits on the server; the assertions never depend on how fast it answers. */
+const DEADLINE_MS = 15_000;
+
+interface RawReply {
+  status?: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The server closed the connection. */
+  closed: boolean;
+}
+
+/** A raw HTTP/1.1 client: connect, write chunks over time, collect what the server sends until it closes. */
+class RawClient {
+  readonly socket: Socket;
+  private data = Buffer.alloc(0);
+  readonly closed: Promise<void>;
+  private writing = true;
+
+  constructor(url: string) {
+    const { hostname, port } = new URL(url);
+    this.socket = connect(Number(port), hostname);
+    this.socket.on('data', (d: Buffer) => (this.data = Buffer.concat([this.data, d])));
+    this.socket.on('error', () => {});
+    this.closed = new Promise((resolve) => this.socket.once('close', () => {
+      this.writing = false;
+      resolve();
+    }));
+  }
+
+  write(text: string | Buffer): void {
+    if (this.writing && !this.socket.destroyed) this.socket.write(text);
+  }
+
+  /** Writes `text` one piece at a time, `everyMs` apart, until done or the server closes the connection. */
+  async trickle(text: string, pieceBytes: number, everyMs: number): Promise<void> {
+    for (let i = 0; i < text.length && this.writing; i += pieceBytes) {
+      this.write(text.slice(i, i + pieceBytes));
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  /** The first complete response on the connection (status line, headers, Content-Length body), or what came before the close. */
+  async reply(): Promise<RawReply> {
+    const deadline = Date.now() + DEADLINE_MS;
+    for (;;) {
+      const parsed = this.parse();
+      if (parsed) return parsed;
+      if (this.socket.destroyed) return { ...(this.parse(true) ?? { headers: {}, body: '' }), closed: true };
+      if (Date.now() > deadline) throw new Error(`no reply within ${DEADLINE_MS} ms; got ${JSON.stringify(this.data.toString().slice(0, 200))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Resolves true when the server closes the connection before the hang guard. */
+  async closedByServer(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const guard = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), DEADLINE_MS)));
+    const result = await Promise.race([this.closed.then(() => true), guard]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  private parse(partial = false): RawReply | undefined {
+    const text = this.data.toString('latin1');
+    const end = text.indexOf('\r\n\r\n');
+    if (end < 0) return partial && text ? { headers: {}, body: text, closed: true } : undefined;
+    const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const i = line.indexOf(':');
+      headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    const body = this.data.subarray(Buffer.byteLength(text.slice(0, end + 4), 'latin1'));
+    if (body.length < length && !partial) return undefined;
+    return { status: Number(statusLine!.split(' ')[1]), headers, body: body.subarray(0, length).toString(), closed: this.socket.destroyed };
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+function json(reply: RawReply): { error?: string } {
+  expect(reply.headers['content-type'], JSON.stringify(reply)).to.match(/application\/json/);
+  return JSON.parse(reply.body) as { error?: string };
+}
+
+describe('HTTP server limits (listening server, raw sockets)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let running: RunningServer;
+  const clients: RawClient[] = [];
+  const client = () => {
+    const c = new RawClient(running.url);
+    clients.push(c);
+    return c;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cornflow-limits-'));
+    const config = loadConfig({
+      DATABASE_URL: `sqlite:///${join(dir, 'cornflow.db')}`,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      CORNFLOW_LOG_SILENT: '1',
+      CORNFLOW_DATA_DIR: dir,
+      CORNFLOW_LOCAL_RUNNER: '0',
+      CORNFLOW_HEADERS_TIMEOUT_MS: '1000',
+      CORNFLOW_REQUEST_TIMEOUT_MS: '4000',
+      CORNFLOW_KEEP_ALIVE_TIMEOUT_MS: '500',
+      CORNFLOW_MIN_BODY_RATE: '200',
+      CORNFLOW_MAX_HEADER_SIZE: '8kb',
+      CORNFLOW_MAX_HEADERS_COUNT: '50',
+    });
+    running = await startServer(config);
+  });
+
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.destroy();
+  });
+
+  after(async () => {
+    await running?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a normal request on a raw connection', async () => {
+    const c = client();
+    c.write('GET /health/ HTTP/1.1\r\nHost: x\r\n\r\n');
+    const reply = await c.reply();
+    expect(reply.status).to.equal(200);
+    expect(json(reply)).to.have.property('cornflow_status');
+  });
+
+  it('slow headers (one byte at a time): 408 JSON and the connection is closed, long before the headers would be complete', async () => {
+    const c = client();
+    // 40 s of headers at 1 byte per 200 ms; the server gives 1 s.
+    const headers = `GET /health/ HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(200)}\r\n\r\n`;
+    void c.trickle(headers, 1, 200);
+    const reply = await c.reply();
+    expect(reply.status).to.equal(408);
+    expect(json(reply).error).to.match(/CORNFLOW_HEADERS_TIMEOUT_MS/);
+    expect(await c.closedByServer()).to.equal(true);
+  });
+
+  it('a connection that never sends a byte is closed', async () => {
+    const c = client();
+    expect(await c.closedByServer()).to.equal(true);
+  });
+
+  it('slow body (a few bytes per second): 408 JSON and the connection closed', async () => {
+    const c = client();
+    const body = JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234', pad: 'x'.repeat(300) });
+    c.write(`POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    void c.trickle(body, 2, 200);
+    const reply = await c.reply();
+    expect(reply.status).to.equal(408);
+    expect(json(reply).error).to.match(/CORNFLOW_MIN_BODY_RATE/);
+    expect(await c.closedByServer()).to.equal(true);
+  });
+
+  it('slow chunked body: 408 as well', async () => {
+    const c = client();
+    c.write('POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const chunks = Array.from({ length: 200 }, () => '1\r\n \r\n').join('');
+    void c.trickle(chunks, 6, 300);
+    const reply = await c.reply();
+    expect(reply.status).to.equal(408);
+    expect(await c.closedByServer()).to.equal(true);
+  });
+
+  it('a body that keeps a steady rate is accepted even when it takes longer than the header timeout', async () => {
+    const c = client();
+    const body = JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234' }) + ' '.repeat(1500);
+    c.write(`POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    // About 1,000 bytes per second for about 1.5 s (the server asks for 200 per second after the first second).
+    await c.trickle(body, 100, 100);
+    const reply = await c.reply();
+    expect(reply.status, reply.body).to.equal(200);
+    expect(json(reply)).to.have.property('token');
+  });
+
+  it('a body above the minimum rate but longer than CORNFLOW_REQUEST_TIMEOUT_MS: 408', async () => {
+    const c = client();
+    const body = JSON.stringify({ username: 'cornflow_admin', password: 'x'.repeat(4000) });
+    c.write(`POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    // 500 bytes per second: 8 s in all, twice the request timeout.
+    void c.trickle(body, 50, 100);
+    const reply = await c.reply();
+    expect(reply.status).to.equal(408);
+    expect(json(reply).error).to.match(/CORNFLOW_REQUEST_TIMEOUT_MS/);
+    expect(await c.closedByServer()).to.equal(true);
+  });
+
+  it('closes an idle keep-alive connection after its response', async () => {
+    const c = client();
+    c.write('GET /health/ HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    const reply = await c.reply();
+    expect(reply.status).to.equal(200);
+    expect(reply.headers.connection).to.equal('keep-alive');
+    expect(await c.closedByServer()).to.equal(true);
+  });
+
+  it('keeps serving other clients while many connections trickle headers, trickle bodies or sit idle, then closes them all', async () => {
+    const attackers: RawClient[] = [];
+    for (let i = 0; i < 60; i++) {
+      const c = client();
+      attackers.push(c);
+      if (i % 3 === 0) void c.trickle(`GET /health/ HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(500)}\r\n\r\n`, 1, 100);
+      else if (i % 3 === 1) {
+        c.write('POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n');
+        void c.trickle('{' + ' '.repeat(998) + '}', 1, 100);
+      }
+    }
+    // Requests from a normal client on other connections are answered during the attack.
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${running.url}/health/`, { signal: AbortSignal.timeout(DEADLINE_MS) });
+      expect(res.status).to.equal(200);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const login = await fetch(`${running.url}/login/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234' }),
+      signal: AbortSignal.timeout(DEADLINE_MS),
+    });
+    expect(login.status).to.equal(200);
+    const closed = await Promise.all(attackers.map((c) => c.closedByServer()));
+    expect(closed.every(Boolean), `${closed.filter((x) => !x).length} attacking connections still open`).to.equal(true);
+  });
+
+  it('headers larger than CORNFLOW_MAX_HEADER_SIZE: 431 JSON', async () => {
+    const c = client();
+    c.write(`GET /health/ HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(10 * 1024)}\r\n\r\n`);
+    const reply = await c.reply();
+    expect(reply.status).to.equal(431);
+    expect(json(reply).error).to.match(/CORNFLOW_MAX_HEADER_SIZE/);
+  });
+
+  it('a large Authorization header below the size limit is fine', async () => {
+    const c = client();
+    c.write(`GET /health/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(6 * 1024)}\r\n\r\n`);
+    expect((await c.reply()).status).to.equal(200);
+  });
+
+  it('more headers than CORNFLOW_MAX_HEADERS_COUNT: 431 JSON; exactly the limit is fine', async () => {
+    const headers = (n: number) => Array.from({ length: n - 1 }, (_, i) => `X-H${i}: ${i}\r\n`).join('');
+    let c = client();
+    c.write(`GET /health/ HTTP/1.1\r\nHost: x\r\n${headers(50)}\r\n`);
+    expect((await c.reply()).status).to.equal(200);
+    c = client();
+    c.write(`GET /health/ HTTP/1.1\r\nHost: x\r\n${headers(51)}\r\n`);
+    let reply = await c.reply();
+    expect(reply.status).to.equal(431);
+    expect(json(reply).error).to.match(/CORNFLOW_MAX_HEADERS_COUNT/);
+    c = client();
+    c.write(`GET /health/ HTTP/1.1\r\nHost: x\r\n${headers(3000)}\r\n`);
+    reply = await c.reply();
+    expect(reply.status).to.equal(431);
+  });
+
+  it('garbage instead of HTTP: 400 JSON', async () => {
+    const c = client();
+    c.write('HELLO\r\n\r\n');
+    const reply = await c.reply();
+    expect(reply.status).to.equal(400);
+    expect(json(reply).error).to.be.a('string');
+  });
+});
+
+describe('HTTP limits configuration', () => {
+  it('has production defaults', () => {
+    const config = loadConfig({});
+    expect(config.http).to.deep.equal({
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 1_800_000,
+      keepAliveTimeoutMs: 5_000,
+      minBodyBytesPerSecond: 1024,
+      maxHeaderBytes: 16 * 1024,
+      maxHeadersCount: 100,
+    });
+  });
+
+  it('reads sizes with units and 0 as off', () => {
+    const config = loadConfig({ CORNFLOW_MIN_BODY_RATE: '0', CORNFLOW_REQUEST_TIMEOUT_MS: '0', CORNFLOW_MAX_HEADER_SIZE: '32kb', CORNFLOW_MAX_HEADERS_COUNT: '0' });
+    expect(config.http).to.include({ minBodyBytesPerSecond: 0, requestTimeoutMs: 0, maxHeaderBytes: 32 * 1024, maxHeadersCount: 0 });
+  });
+
+  for (const [env, name] of [
+    [{ CORNFLOW_HEADERS_TIMEOUT_MS: 'soon' }, 'CORNFLOW_HEADERS_TIMEOUT_MS'],
+    [{ CORNFLOW_HEADERS_TIMEOUT_MS: '0' }, 'CORNFLOW_HEADERS_TIMEOUT_MS'],
+    [{ CORNFLOW_REQUEST_TIMEOUT_MS: '-1' }, 'CORNFLOW_REQUEST_TIMEOUT_MS'],
+    [{ CORNFLOW_HEADERS_TIMEOUT_MS: '5000', CORNFLOW_REQUEST_TIMEOUT_MS: '1000' }, 'CORNFLOW_HEADERS_TIMEOUT_MS'],
+    [{ CORNFLOW_KEEP_ALIVE_TIMEOUT_MS: '1.5' }, 'CORNFLOW_KEEP_ALIVE_TIMEOUT_MS'],
+    [{ CORNFLOW_MIN_BODY_RATE: 'fast' }, 'CORNFLOW_MIN_BODY_RATE'],
+    [{ CORNFLOW_MAX_HEADER_SIZE: '100' }, 'CORNFLOW_MAX_HEADER_SIZE'],
+    [{ CORNFLOW_MAX_HEADERS_COUNT: 'many' }, 'CORNFLOW_MAX_HEADERS_COUNT'],
+  ] as const) {
+    it(`stops with a message naming ${name} for ${JSON.stringify(env)}`, () => {
+      expect(() => loadConfig(env)).to.throw(ConfigError, name);
+    });
+  }
+});
