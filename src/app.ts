@@ -155,6 +155,8 @@ export function createApp(deps: AppDeps): express.Express {
         ? true
         : { onError: (err: unknown, _body: unknown, req: express.Request) => logger.error({ reqId: req.requestId, err }, 'response failed validation') },
       validateSecurity: { handlers: { bearerAuth: securityHandler(deps) } },
+      // Multipart uploads (MPS files, execution-file zips) are held in memory: one file, at most CORNFLOW_MAX_BODY_SIZE.
+      fileUploader: { limits: { fileSize: config.maxBodyBytes, fieldSize: config.maxBodyBytes, files: 1, fields: 20, parts: 21 } },
       formats: { 'date-time': DATE_TIME },
       operationHandlers: {
         basePath: '',
@@ -169,6 +171,6 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(notFound);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, config.maxBodyBytes));
   return app;
 }

@@ -5,8 +5,12 @@ import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { loadConfig, ConfigError } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
+import { forEachDatabase, contract, type TestUser } from './support/app.js';
+import { insertCase, newExecution, newInstance } from './support/executions.js';
 
 /** Hang guard for anything that waits on the server; the assertions never depend on how fast it answers. */
 const DEADLINE_MS = 15_000;
@@ -312,3 +316,154 @@ describe('HTTP limits configuration', () => {
     });
   }
 });
+
+/** Rows of the tables a rejected upload could have written to. */
+async function rowCounts(t: { knex: import('knex').Knex }): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of ['instances', 'executions', 'cases']) out[table] = Number((await t.knex(table).count({ n: '*' }))[0]!.n);
+  return out;
+}
+
+const LIMIT = 4 * 1024;
+/** A valid solve_model_dag instance (x + y >= 2, minimise x + 2y). */
+const TINY_MODEL = JSON.stringify({
+  parameters: { name: 'tiny', sense: 1, status: 0, sol_status: 0 },
+  sos1: [],
+  sos2: [],
+  objective: { name: 'obj', coefficients: [{ name: 'x', value: 1 }, { name: 'y', value: 2 }] },
+  constraints: [{ name: 'c1', sense: 1, pi: null, constant: -2, coefficients: [{ name: 'x', value: 1 }, { name: 'y', value: 1 }] }],
+  variables: ['x', 'y'].map((name) => ({ name, lowBound: 0, upBound: null, cat: 'Continuous', varValue: null, dj: null })),
+});
+const execDir = mkdtempSync(join(tmpdir(), 'cornflow-limits-files-'));
+
+forEachDatabase(
+  'request body size',
+  (t) => {
+    let planner: TestUser;
+    let service: TestUser;
+    let caseId: number;
+    let executionId: string;
+    let server: Server;
+    let url: string;
+    before(async () => {
+      planner = await t.user('planner');
+      service = await t.user('service');
+      caseId = await insertCase(t, planner);
+      executionId = (await newExecution(t, planner, await newInstance(t, planner))).body.id as string;
+      server = createServer(t.app);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const address = server.address() as { port: number };
+      url = `http://127.0.0.1:${address.port}`;
+    });
+    after(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+    // The JSON routes that inflate gzip bodies, with a body each accepts when small.
+    const inflating = () => [
+      { method: 'post' as const, path: '/instance/', body: (pad: string) => `{"name": "i", "schema": "solve_model_dag", "data": ${TINY_MODEL}}${pad}` },
+      { method: 'post' as const, path: '/case/', body: (pad: string) => `{"name": "c", "schema": "solve_model_dag", "data": ${TINY_MODEL}}${pad}` },
+      { method: 'patch' as const, path: `/case/${caseId}/data/`, body: (pad: string) => `{"data_patch": []}${pad}` },
+    ];
+
+    it('a JSON body over CORNFLOW_MAX_BODY_SIZE: 413 JSON on every inflating route, nothing written', async () => {
+      const before = await rowCounts(t);
+      for (const route of inflating()) {
+        const res = await t.raw()[route.method](route.path).set('Authorization', `Bearer ${planner.token}`).set('Content-Type', 'application/json').send(route.body(' '.repeat(LIMIT)));
+        contract.check(route.method, route.path, res);
+        expect(res.status, `${route.path}: ${res.text}`).to.equal(413);
+        expect(res.body.error).to.equal(`The request body is larger than the limit of ${LIMIT} bytes (CORNFLOW_MAX_BODY_SIZE).`);
+      }
+      expect(await rowCounts(t)).to.deep.equal(before);
+    });
+
+    it('a gzip body under the limit that inflates beyond it (gzip bomb): 413, nothing written', async () => {
+      const before = await rowCounts(t);
+      for (const route of inflating()) {
+        const bomb = gzipSync(route.body(' '.repeat(2 * 1024 * 1024)));
+        expect(bomb.length).to.be.below(LIMIT);
+        const res = await t
+          .raw()
+          [route.method](route.path)
+          .set('Authorization', `Bearer ${planner.token}`)
+          .set('Content-Type', 'application/json')
+          .set('Content-Encoding', 'gzip')
+          .serialize((b: Buffer) => b as unknown as string)
+          .send(bomb as unknown as string);
+        contract.check(route.method, route.path, res);
+        expect(res.status, `${route.path}: ${res.text}`).to.equal(413);
+        expect(res.body.error).to.match(/CORNFLOW_MAX_BODY_SIZE/);
+      }
+      expect(await rowCounts(t)).to.deep.equal(before);
+      // The same routes still accept a small gzip body.
+      const ok = await t
+        .raw()
+        .post('/instance/')
+        .set('Authorization', `Bearer ${planner.token}`)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .serialize((b: Buffer) => b as unknown as string)
+        .send(gzipSync(inflating()[0]!.body('')) as unknown as string);
+      expect(ok.status, ok.text).to.equal(201);
+    });
+
+    it('a chunked body without Content-Length that grows beyond the limit: 413 JSON, nothing written', async () => {
+      const before = await rowCounts(t);
+      const c = new RawClient(url);
+      try {
+        c.write(`POST /instance/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${planner.token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+        const piece = ' '.repeat(1024);
+        c.write('{"name": "i", "data": {"a": 1}}'.length.toString(16) + '\r\n{"name": "i", "data": {"a": 1}}\r\n');
+        for (let i = 0; i < 8; i++) c.write(`${piece.length.toString(16)}\r\n${piece}\r\n`);
+        c.write('0\r\n\r\n');
+        const reply = await c.reply();
+        expect(reply.status).to.equal(413);
+        expect(json(reply).error).to.match(/CORNFLOW_MAX_BODY_SIZE/);
+      } finally {
+        c.destroy();
+      }
+      expect(await rowCounts(t)).to.deep.equal(before);
+    });
+
+    it('a multipart MPS file over the limit: 413 JSON, nothing written', async () => {
+      const before = await rowCounts(t);
+      const res = await t
+        .raw()
+        .post('/instancefile/')
+        .set('Authorization', `Bearer ${planner.token}`)
+        .field('name', 'big')
+        .attach('file', Buffer.from('*'.repeat(2 * LIMIT)), 'big.mps');
+      contract.check('post', '/instancefile/', res);
+      expect(res.status, res.text).to.equal(413);
+      expect(res.body.error).to.equal(`The request body is larger than the limit of ${LIMIT} bytes (CORNFLOW_MAX_BODY_SIZE).`);
+      expect(await rowCounts(t)).to.deep.equal(before);
+    });
+
+    it('a multipart execution-files zip over the limit: 413 JSON, no file written', async () => {
+      const { readdirSync } = await import('node:fs');
+      const filesBefore = readdirSync(execDir, { recursive: true }).length;
+      const res = await t
+        .raw()
+        .post(`/execution/files/${executionId}/`)
+        .set('Authorization', `Bearer ${service.token}`)
+        .field('execution_files_status', '1')
+        .attach('execution_file', Buffer.alloc(2 * LIMIT, 1), { filename: 'x.zip', contentType: 'application/zip' });
+      contract.check('post', `/execution/files/${executionId}/`, res);
+      expect(res.status, res.text).to.equal(413);
+      expect(res.body.error).to.match(/CORNFLOW_MAX_BODY_SIZE/);
+      expect(readdirSync(execDir, { recursive: true }).length).to.equal(filesBefore);
+    });
+
+    it('a multipart body with several files: 413 (one file per upload)', async () => {
+      const res = await t
+        .raw()
+        .post('/instancefile/')
+        .set('Authorization', `Bearer ${planner.token}`)
+        .field('name', 'two')
+        .attach('file', Buffer.from('NAME x\n'), 'a.mps')
+        .attach('file', Buffer.from('NAME x\n'), 'b.mps');
+      contract.check('post', '/instancefile/', res);
+      expect(res.status, res.text).to.equal(413);
+      expect(res.body.error).to.equal('Only one file may be uploaded per request.');
+    });
+  },
+  { CORNFLOW_MAX_BODY_SIZE: String(LIMIT), EXECUTION_FILES: '1', EXECUTION_FILES_PATH: execDir },
+);
