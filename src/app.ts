@@ -15,6 +15,7 @@ import {
   jsonBodyDefault,
   notFound,
   options,
+  queryIntegers,
   requestLog,
 } from './api/middleware.js';
 import { securityHandler } from './auth/security.js';
@@ -28,6 +29,7 @@ function adapt(operationId: string, deps: AppDeps): RequestHandler {
   return async (req, res) => {
     // The validator's coerced path values (express may hand the last parameter back as a string).
     const params = (req as { openapi?: { pathParams?: Record<string, unknown> } }).openapi?.pathParams ?? req.params;
+    queryIntegers(req, deps.routes.byOperationId.get(operationId)?.integerQuery ?? []);
     const reply = await handler({ params, query: req.query, body: req.body, user: req.cornflowUser, deps, req });
     if (reply.headers) res.set(reply.headers);
     // Binary replies (execution files download) are sent as they are.

@@ -467,3 +467,143 @@ forEachDatabase(
   },
   { CORNFLOW_MAX_BODY_SIZE: String(LIMIT), EXECUTION_FILES: '1', EXECUTION_FILES_PATH: execDir },
 );
+
+const ROWS = 25;
+/** Values of limit/offset that are not a non-negative integer the database can take: 400, never a 500. */
+const BAD_VALUES = ['-1', '1.5', 'abc', '', '1e30', '99999999999999999999999', '0x10', ' ', '1e3', 'Infinity', 'NaN', '[]'];
+
+forEachDatabase('list limits', (t) => {
+  let planner: TestUser;
+  let admin: TestUser;
+  let service: TestUser;
+  /** Every row of each paginated list as the caller sees it, newest first. */
+  const lists: { op: string; path: string; token: () => string }[] = [
+    { op: 'listInstances', path: '/instance/', token: () => planner.token },
+    { op: 'listExecutions', path: '/execution/', token: () => planner.token },
+    { op: 'listCases', path: '/case/', token: () => planner.token },
+    { op: 'listTableRows', path: '/table/instances/', token: () => service.token },
+    { op: 'listTableRows', path: '/table/executions/', token: () => service.token },
+    { op: 'listTableRows', path: '/table/cases/', token: () => service.token },
+  ];
+
+  before(async function () {
+    this.timeout(120_000);
+    planner = await t.user('planner');
+    admin = await t.user('admin');
+    service = await t.user('service');
+    const instance = await newInstance(t, planner);
+    for (let i = 1; i < ROWS; i++) await newInstance(t, planner);
+    for (let i = 0; i < ROWS; i++) {
+      const res = await newExecution(t, planner, instance);
+      expect(res.status, res.text).to.equal(201);
+    }
+    for (let i = 0; i < ROWS; i++) await insertCase(t, planner);
+  });
+
+  const ids = (body: { id: unknown }[]) => body.map((r) => r.id);
+
+  for (const list of lists) {
+    describe(`${list.op} ${list.path}`, () => {
+      let all: unknown[];
+      before(async () => {
+        const res = await t.get(list.path, { token: list.token(), query: { limit: 1000 } });
+        expect(res.status, res.text).to.equal(200);
+        all = ids(res.body);
+        expect(all).to.have.length(ROWS);
+      });
+
+      it('answers 10 rows by default, the newest first', async () => {
+        const res = await t.get(list.path, { token: list.token() });
+        expect(res.status).to.equal(200);
+        expect(ids(res.body)).to.deep.equal(all.slice(0, 10));
+      });
+
+      it('pages with limit/offset over every row, without gaps or repeats', async () => {
+        const seen: unknown[] = [];
+        for (let offset = 0; offset < ROWS; offset += 7) {
+          const res = await t.get(list.path, { token: list.token(), query: { limit: 7, offset } });
+          expect(res.status).to.equal(200);
+          expect(res.body).to.have.length(Math.min(7, ROWS - offset));
+          seen.push(...ids(res.body));
+        }
+        expect(seen).to.deep.equal(all);
+      });
+
+      it('offset past the end: []', async () => {
+        for (const offset of [ROWS, 10_000, Number.MAX_SAFE_INTEGER]) {
+          const res = await t.get(list.path, { token: list.token(), query: { offset } });
+          expect(res.status, `offset=${offset}: ${res.text.slice(0, 300)}`).to.equal(200);
+          expect(res.body).to.deep.equal([]);
+        }
+      });
+
+      it('limit=0: []', async () => {
+        const res = await t.get(list.path, { token: list.token(), query: { limit: 0 } });
+        expect(res.status).to.equal(200);
+        expect(res.body).to.deep.equal([]);
+      });
+
+      it('a very large limit (up to the largest 64-bit integer) answers every row', async () => {
+        for (const limit of ['1000000', String(Number.MAX_SAFE_INTEGER), '9223372036854775807']) {
+          const res = await t.get(`${list.path}?limit=${limit}`, { token: list.token() });
+          expect(res.status, `limit=${limit}: ${res.text.slice(0, 300)}`).to.equal(200);
+          expect(ids(res.body)).to.deep.equal(all);
+        }
+      });
+
+      for (const param of ['limit', 'offset']) {
+        it(`${param} that is negative, fractional, not a number, empty or beyond 64 bits: 400 JSON`, async () => {
+          for (const value of [...BAD_VALUES, '9223372036854775808000']) {
+            const res = await t.get(`${list.path}?${param}=${encodeURIComponent(value)}`, { token: list.token() });
+            expect(res.status, `${param}=${JSON.stringify(value)}: ${res.text.slice(0, 300)}`).to.equal(400);
+            expect(res.body.error, `${param}=${JSON.stringify(value)}`).to.be.a('string').and.match(new RegExp(param));
+          }
+          const twice = await t.get(`${list.path}?${param}=1&${param}=2`, { token: list.token() });
+          expect(twice.status, twice.text).to.be.oneOf([200, 400]);
+        });
+      }
+    });
+  }
+
+  describe('lists without pagination answer every row', () => {
+    it('listUsers', async () => {
+      for (let i = 0; i < ROWS; i++) await t.user('viewer');
+      const res = await t.get('/user/', { token: admin.token, query: { limit: 1 } });
+      expect(res.status).to.equal(200);
+      expect(res.body.length).to.be.above(ROWS);
+    });
+
+    it('listRoles', async () => {
+      const before = (await t.get('/roles/', { token: admin.token })).body.length as number;
+      for (let i = 0; i < ROWS; i++) {
+        const res = await t.post('/roles/', { token: admin.token, body: { name: `role_${i}` } });
+        expect(res.status, res.text).to.equal(201);
+      }
+      const res = await t.get('/roles/', { token: admin.token, query: { limit: 1 } });
+      expect(res.status).to.equal(200);
+      expect(res.body.length).to.equal(before + ROWS);
+    });
+
+    it('listPermissions, listApiViews, listUserRoles', async () => {
+      for (const path of ['/permission/', '/apiview/', '/user/role/']) {
+        const res = await t.get(path, { token: admin.token, query: { limit: 1 } });
+        expect(res.status, path).to.equal(200);
+        expect(res.body.length, path).to.be.above(10);
+      }
+    });
+
+    it('listTableRows of other tables: every row without limit, limit=0 also every row, limit/offset when given', async () => {
+      const all = await t.get('/table/users/', { token: service.token });
+      expect(all.status).to.equal(200);
+      expect(all.body.length).to.be.above(ROWS);
+      const zero = await t.get('/table/users/', { token: service.token, query: { limit: 0 } });
+      expect(zero.body).to.have.length(all.body.length);
+      const page = await t.get('/table/users/', { token: service.token, query: { limit: 5, offset: 3 } });
+      expect(ids(page.body)).to.deep.equal(ids(all.body).slice(3, 8));
+      for (const value of BAD_VALUES) {
+        const res = await t.get(`/table/users/?limit=${encodeURIComponent(value)}`, { token: service.token });
+        expect(res.status, `limit=${JSON.stringify(value)}: ${res.text.slice(0, 300)}`).to.equal(400);
+      }
+    });
+  });
+});
