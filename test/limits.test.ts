@@ -197,10 +197,10 @@ describe('HTTP server limits (listening server, raw sockets)', function () {
 
   it('a body above the minimum rate but longer than CORNFLOW_REQUEST_TIMEOUT_MS: 408', async () => {
     const c = client();
-    const body = JSON.stringify({ username: 'cornflow_admin', password: 'x'.repeat(4000) });
+    const body = JSON.stringify({ username: 'cornflow_admin', password: 'x'.repeat(8000) });
     c.write(`POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
-    // 500 bytes per second: 8 s in all, twice the request timeout.
-    void c.trickle(body, 50, 100);
+    // About 1,000 bytes per second (five times the minimum rate): 8 s in all, twice the request timeout.
+    void c.trickle(body, 100, 100);
     const reply = await c.reply();
     expect(reply.status).to.equal(408);
     expect(json(reply).error).to.match(/CORNFLOW_REQUEST_TIMEOUT_MS/);
