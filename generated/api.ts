@@ -4743,9 +4743,9 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+        /** @description Largest number of rows returned (default 10; 0 answers an empty list). A non-negative 64-bit integer; there is no server-side maximum (as in cornflow). */
         limit: number;
-        /** @description Rows skipped, newest first. */
+        /** @description Rows skipped, newest first (a non-negative 64-bit integer; past the end the list is empty). */
         offset: number;
         /** @description Only rows of this app (equality on the stored `schema`). */
         schema: string;
@@ -5613,9 +5613,9 @@ export interface operations {
     listInstances: {
         parameters: {
             query?: {
-                /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+                /** @description Largest number of rows returned (default 10; 0 answers an empty list). A non-negative 64-bit integer; there is no server-side maximum (as in cornflow). */
                 limit?: components["parameters"]["limit"];
-                /** @description Rows skipped, newest first. */
+                /** @description Rows skipped, newest first (a non-negative 64-bit integer; past the end the list is empty). */
                 offset?: components["parameters"]["offset"];
                 /** @description Only rows of this app (equality on the stored `schema`). */
                 schema?: components["parameters"]["schema"];
@@ -5859,9 +5859,9 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+                /** @description Largest number of rows returned (default 10; 0 answers an empty list). A non-negative 64-bit integer; there is no server-side maximum (as in cornflow). */
                 limit?: components["parameters"]["limit"];
-                /** @description Rows skipped, newest first. */
+                /** @description Rows skipped, newest first (a non-negative 64-bit integer; past the end the list is empty). */
                 offset?: components["parameters"]["offset"];
                 /** @description Only rows of this app (equality on the stored `schema`). */
                 schema?: components["parameters"]["schema"];
@@ -6706,7 +6706,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description Rows skipped, newest first. */
+                /** @description Rows skipped, newest first (a non-negative 64-bit integer; past the end the list is empty). */
                 offset?: components["parameters"]["offset"];
             };
             header?: never;
@@ -6764,9 +6764,9 @@ export interface operations {
     listExecutions: {
         parameters: {
             query?: {
-                /** @description Largest number of rows returned (default 10; 0 answers an empty list). */
+                /** @description Largest number of rows returned (default 10; 0 answers an empty list). A non-negative 64-bit integer; there is no server-side maximum (as in cornflow). */
                 limit?: components["parameters"]["limit"];
-                /** @description Rows skipped, newest first. */
+                /** @description Rows skipped, newest first (a non-negative 64-bit integer; past the end the list is empty). */
                 offset?: components["parameters"]["offset"];
                 /** @description Only rows of this app (equality on the stored `schema`). */
                 schema?: components["parameters"]["schema"];

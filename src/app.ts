@@ -15,6 +15,7 @@ import {
   jsonBodyDefault,
   notFound,
   options,
+  queryIntegers,
   requestLog,
 } from './api/middleware.js';
 import { securityHandler } from './auth/security.js';
@@ -30,6 +31,7 @@ function adapt(operationId: string, deps: AppDeps): RequestHandler {
   return async (req, res) => {
     // The validator's coerced path values (express may hand the last parameter back as a string).
     const params = (req as { openapi?: { pathParams?: Record<string, unknown> } }).openapi?.pathParams ?? req.params;
+    queryIntegers(req, deps.routes.byOperationId.get(operationId)?.integerQuery ?? []);
     const reply = await handler({ params, query: req.query, body: req.body, user: req.cornflowUser, deps, req });
     if (reply.headers) res.set(reply.headers);
     // Binary replies (execution files download) are sent as they are.
@@ -139,6 +141,8 @@ export function createApp(deps: AppDeps): express.Express {
         ? true
         : { onError: (err: unknown, _body: unknown, req: express.Request) => logger.error({ reqId: req.requestId, err }, 'response failed validation') },
       validateSecurity: { handlers: { bearerAuth: securityHandler(deps) } },
+      // Multipart uploads (MPS files, execution-file zips) are held in memory: one file, at most CORNFLOW_MAX_BODY_SIZE.
+      fileUploader: { limits: { fileSize: config.maxBodyBytes, fieldSize: config.maxBodyBytes, files: 1, fields: 20, parts: 21 } },
       formats: { 'date-time': DATE_TIME },
       operationHandlers: {
         basePath: '',
@@ -153,6 +157,6 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(notFound);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, config.maxBodyBytes));
   return app;
 }

@@ -48,6 +48,16 @@ export interface Config {
   corsOrigins: string;
   applicationRoot: string;
   maxBodyBytes: number;
+  /** Limits of the HTTP server against slow or abusive clients (src/http-limits.ts); 0 turns a timeout off. */
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** Smallest average upload rate of a request body, in bytes per second, once the body has had headersTimeoutMs. */
+    minBodyBytesPerSecond: number;
+    maxHeaderBytes: number;
+    maxHeadersCount: number;
+  };
   /** CORNFLOW_LEGACY_URL: the Flask cornflow that answers the paths this server does not serve (docs/adoption.md). */
   legacyUrl: string | undefined;
   /** Response validation failures: fail (500) or log and send the response anyway. */
@@ -139,6 +149,31 @@ function bytes(env: Env, name: string, fallback: number): number {
   return Math.floor(Number(m[1]) * unit);
 }
 
+function nonNegative(env: Env, name: string, fallback: number): number {
+  const n = int(env, name, fallback);
+  if (n < 0) throw new ConfigError(name, `must be 0 or more, got ${n}`);
+  return n;
+}
+
+function httpLimits(env: Env): Config['http'] {
+  const limits: Config['http'] = {
+    headersTimeoutMs: nonNegative(env, 'CORNFLOW_HEADERS_TIMEOUT_MS', 20_000),
+    // Long enough for a CORNFLOW_MAX_BODY_SIZE upload over a slow link (100 MB in 30 min is 0.45 Mbit/s);
+    // slow-body attacks are cut much earlier by the minimum body rate.
+    requestTimeoutMs: nonNegative(env, 'CORNFLOW_REQUEST_TIMEOUT_MS', 1_800_000),
+    keepAliveTimeoutMs: nonNegative(env, 'CORNFLOW_KEEP_ALIVE_TIMEOUT_MS', 5_000),
+    minBodyBytesPerSecond: bytes(env, 'CORNFLOW_MIN_BODY_RATE', 1024),
+    maxHeaderBytes: bytes(env, 'CORNFLOW_MAX_HEADER_SIZE', 16 * 1024),
+    maxHeadersCount: nonNegative(env, 'CORNFLOW_MAX_HEADERS_COUNT', 100),
+  };
+  if (limits.headersTimeoutMs === 0) throw new ConfigError('CORNFLOW_HEADERS_TIMEOUT_MS', 'must be above 0');
+  if (limits.maxHeaderBytes < 1024) throw new ConfigError('CORNFLOW_MAX_HEADER_SIZE', `must be at least 1kb, got ${limits.maxHeaderBytes} bytes`);
+  if (limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError('CORNFLOW_HEADERS_TIMEOUT_MS', `must not exceed CORNFLOW_REQUEST_TIMEOUT_MS (${limits.headersTimeoutMs} > ${limits.requestTimeoutMs})`);
+  }
+  return limits;
+}
+
 function database(env: Env): Config['database'] {
   const url = env.DATABASE_URL;
   if (url === undefined || url === '') return { client: 'better-sqlite3', filename: resolve('cornflow.db') };
@@ -228,6 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: str(env, 'CORS_ORIGINS', '*'),
     applicationRoot: str(env, 'APPLICATION_ROOT', '/'),
     maxBodyBytes: bytes(env, 'CORNFLOW_MAX_BODY_SIZE', 100 * 1024 ** 2),
+    http: httpLimits(env),
     legacyUrl: httpUrl(env, 'CORNFLOW_LEGACY_URL'),
     failOnInvalidResponse: bool(env, 'CORNFLOW_FAIL_ON_INVALID_RESPONSE', flaskEnv !== 'production'),
     initialUsers: {

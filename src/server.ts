@@ -5,6 +5,7 @@ import { Server as NetServer, type Socket } from 'node:net';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { prepare, createLogger } from './bootstrap.js';
 import { createApp } from './app.js';
+import { createHttpServer } from './http-limits.js';
 import { LocalRuntime } from './local/runtime.js';
 import { isClusterWorker, reportReady, runPrimary, workerCount } from './cluster.js';
 
@@ -22,9 +23,11 @@ export async function startServer(config: Config, options: { setup?: boolean } =
   const logger = createLogger(config);
   const deps = await prepare(config, { logger, setup: options.setup });
   const app = createApp(deps);
+  // Header/request/keep-alive timeouts, header limits and the minimum body rate (src/http-limits.ts).
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+    const s = createHttpServer(config.http, app, logger);
     s.once('error', reject);
+    s.listen(config.port, config.host, () => resolve(s));
   });
   // Requests in progress per connection, for the drain on close().
   const connections = new Map<Socket, { active: number; since: number }>();

@@ -64,8 +64,14 @@ function authFailure(req: Request): AppError {
   return new AppError(400, AUTH_MESSAGES.badHeader);
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+function tooLarge(limit: number | undefined): string {
+  return `The request body is larger than the limit of ${limit ?? '?'} bytes (CORNFLOW_MAX_BODY_SIZE).`;
+}
+
+export function errorHandler(logger: Logger, maxBodyBytes?: number): ErrorRequestHandler {
   return (raw: unknown, req, res, _next) => {
+    // Already answered (e.g. 408 by the minimum body rate in src/http-limits.ts, while the body was being read).
+    if (res.headersSent) return;
     const err = (raw ?? {}) as HttpLikeError;
     if (raw instanceof AppError) return sendJson(res, raw.status, appErrorBody(raw));
     // The security handler failed for a reason other than the request's credentials (the database did not
@@ -86,13 +92,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       case 'entity.parse.failed':
         return sendJson(res, 400, { messages: { json: ['Invalid JSON body.'] } });
       case 'entity.too.large':
-        return sendJson(res, 413, { error: `The request body is larger than the limit of ${(err as { limit?: number }).limit ?? '?'} bytes (CORNFLOW_MAX_BODY_SIZE).` });
+        return sendJson(res, 413, { error: tooLarge((err as { limit?: number }).limit ?? maxBodyBytes) });
       case 'encoding.unsupported':
       case 'charset.unsupported':
         return sendJson(res, 415, { error: err.message ?? 'Unsupported encoding' });
       case 'request.aborted':
         return sendJson(res, 400, { error: 'The request was aborted by the client.' });
     }
+    // The multipart parser's limits (a file over CORNFLOW_MAX_BODY_SIZE, more than one file).
+    if (status === 413) return sendJson(res, 413, { error: err.message === 'Too many files' ? 'Only one file may be uploaded per request.' : tooLarge(maxBodyBytes) });
     if (status === 404) return sendJson(res, 404, NOT_FOUND_BODY);
     if (status === 405) {
       if (err.headers) res.set(err.headers);

@@ -1,11 +1,12 @@
 // The wire middleware that runs before validation: request ids and logs, CORS, trailing-slash redirects,
 // OPTIONS, the Content-Encoding gate, cornflow's JSON serialisation, and routes switched off by configuration.
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { RouteTable } from './spec.js';
 import { HTTP_METHODS } from './spec.js';
-import { sendFlaskJson } from './wire.js';
+import { pyRepr, sendFlaskJson } from './wire.js';
+import { AppError } from '../domain/errors.js';
 import { NOT_FOUND_BODY, sendJson } from './errors.js';
 
 /** Who made the request, for the request log: set by the security handler as soon as the token is verified. */
@@ -149,3 +150,17 @@ export function disabledOperations(routes: RouteTable, disabled: Set<string>): R
 }
 
 export const notFound: RequestHandler = (_req, res) => sendJson(res, 404, NOT_FOUND_BODY);
+
+/** What Python's int() reads (and so cornflow's marshmallow Int): optional sign and blanks, decimal digits only. */
+const PYTHON_INT = /^\s*[+-]?\d+\s*$/;
+
+/**
+ * The validator coerces query strings with Number(), which also takes "0x10", "1e3" or " " (0); cornflow answers
+ * 400 for those. Reads the raw query string, after authentication and validation, so error precedence is unchanged.
+ */
+export function queryIntegers(req: Request, names: readonly string[]): void {
+  if (!names.length) return;
+  const raw = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  const bad = names.filter((name) => raw.getAll(name).some((v) => !PYTHON_INT.test(v)));
+  if (bad.length) throw new AppError(400, pyRepr(new Map([['query', new Map(bad.map((name) => [name, ['Not a valid integer.']]))]])));
+}

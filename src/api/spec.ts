@@ -34,6 +34,8 @@ export interface OperationMeta {
   inflate: boolean;
   /** Responses are compressed (cornflow's @compressed routes). */
   compressed: boolean;
+  /** Query parameters of integer type (limit, offset, …), checked as Python's int() reads them (queryIntegers). */
+  integerQuery: string[];
 }
 
 export interface RouteEntry {
@@ -63,6 +65,29 @@ function templateToRegex(template: string): RegExp {
   return new RegExp(`^${pattern}$`);
 }
 
+interface ParameterObject {
+  $ref?: string;
+  name?: string;
+  in?: string;
+  schema?: { type?: unknown };
+}
+
+function integerQueryParameters(spec: OpenApiDocument, parameters: unknown[]): string[] {
+  const out: string[] = [];
+  for (const raw of parameters as ParameterObject[]) {
+    let p: ParameterObject | undefined = raw;
+    // Local references only (#/components/parameters/limit): the bundled spec has no others.
+    if (p?.$ref?.startsWith('#/')) {
+      p = p.$ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], spec) as ParameterObject | undefined;
+    }
+    if (p?.in === 'query' && p.name && p.schema?.type === 'integer') out.push(p.name);
+  }
+  return out;
+}
+
 export class RouteTable {
   readonly routes: RouteEntry[];
   readonly byOperationId = new Map<string, OperationMeta>();
@@ -85,6 +110,7 @@ export class RouteTable {
           permission: op['x-cornflow-permission'] === 'none' ? 'none' : 'check',
           inflate: op['x-cornflow-inflate'] === true,
           compressed: op['x-cornflow-compressed'] === true,
+          integerQuery: integerQueryParameters(spec, [...((item.parameters ?? []) as unknown[]), ...((op.parameters ?? []) as unknown[])]),
         };
         operations[method] = meta;
         this.byOperationId.set(meta.operationId, meta);

@@ -197,7 +197,8 @@ export function validationMessage(issues: ValidatorIssue[], request: { body?: un
     else if (code === 'format' && /email/.test(issue.message)) text = 'Not a valid email address.';
     else if (code === 'format' && /date-time/.test(issue.message)) text = 'Not a valid datetime.';
     else if (code === 'enum') text = `Must be one of: ${/: (.*)$/.exec(issue.message)?.[1] ?? ''}.`;
-    else if (code === 'minimum' || code === 'maximum' || code === 'exclusiveMinimum') text = `Invalid value: ${issue.message}.`;
+    // 2^63 − 1 (the int64 bound of limit/offset) prints as 9223372036854776000 in JavaScript.
+    else if (code === 'minimum' || code === 'maximum' || code === 'exclusiveMinimum') text = `Invalid value: ${issue.message.replace('9223372036854776000', '9223372036854775807')}.`;
     else text = `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.`;
     if (!segments.length) segments.push('_schema');
     let node = tree.get(location);

@@ -20,6 +20,14 @@ export interface ListFilters {
 /** cornflow's default page size for instances, executions and cases. */
 export const DEFAULT_LIMIT = 10;
 
+/**
+ * A validated limit/offset (up to 2^63 − 1) as the database takes it: beyond 2^53 a JS number is no longer an exact
+ * integer (and SQLite binds it as a real), and no table holds that many rows, so it means "all of them".
+ */
+export function pageBound(n: number): number {
+  return Math.min(n, Number.MAX_SAFE_INTEGER);
+}
+
 const ZONED = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
@@ -71,6 +79,6 @@ export function applyListFilters(query: Knex.QueryBuilder, filters: ListFilters,
   }
   // id breaks ties so that paging is stable when two rows share created_at.
   query.orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }]);
-  query.limit(limit).offset(filters.offset ?? 0);
+  query.limit(pageBound(limit)).offset(pageBound(filters.offset ?? 0));
   return true;
 }

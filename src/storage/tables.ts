@@ -3,7 +3,7 @@
 import type { Db } from './db.js';
 import { boolColumn, jsonColumn } from './db.js';
 import { toWire } from './time.js';
-import { applyListFilters, scoped } from './data-lists.js';
+import { applyListFilters, pageBound, scoped } from './data-lists.js';
 import type { OwnerScope } from '../domain/ownership.js';
 
 type ColumnKind = 'json' | 'bool' | 'timestamp' | 'int' | 'float' | 'other';
@@ -80,8 +80,8 @@ export async function listRows(db: Db, table: string, opts: TableListOptions): P
     if (shape.softDelete) q.whereNull('deleted_at');
     if (shape.columns.has('id')) q.orderBy('id');
     // cornflow's trace lists apply limit/offset only when truthy (limit=0 means no limit).
-    if (opts.limit) q.limit(opts.limit);
-    if (opts.offset) q.offset(opts.offset);
+    if (opts.limit) q.limit(pageBound(opts.limit));
+    if (opts.offset) q.offset(pageBound(opts.offset));
   }
   return (await q).map((r: Record<string, unknown>) => mapRow(shape, opts.secrets, r));
 }
