@@ -40,6 +40,8 @@ function send(agent: Agent, port: number, r: EncodedRequest): Promise<RawRespons
       res.on('error', reject);
     });
     req.on('error', reject);
+    // A hang guard, not a timing assertion: a request the server never answers fails the run naming the case.
+    req.setTimeout(60_000, () => req.destroy(new Error('no response within 60 s')));
     req.end(r.body);
   });
 }

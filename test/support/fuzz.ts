@@ -124,7 +124,11 @@ function arbitraryOfType(spec: OpenApiDocument, s: Json, type: string, depth: nu
     case 'boolean':
       return fc.boolean();
     case 'integer':
-      return fc.integer({ min: (s.minimum as number) ?? -1000, max: (s.maximum as number) ?? 100_000 });
+      // Bounds beyond 2^53 (int64 limit/offset) are clamped: fast-check's integers are exact JS integers only.
+      return fc.integer({
+        min: Math.max((s.minimum as number) ?? -1000, Number.MIN_SAFE_INTEGER),
+        max: Math.min((s.maximum as number) ?? 100_000, Number.MAX_SAFE_INTEGER),
+      });
     case 'number':
       return fc.double({ min: (s.minimum as number) ?? -1e6, max: (s.maximum as number) ?? 1e6, noNaN: true });
     case 'string': {
