@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { prepare } from '../../src/bootstrap.js';
 import { createApp } from '../../src/app.js';
 import { mkdtempSync } from 'node:fs';
+import { bigModel } from './big-model.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,7 +40,11 @@ function call(method: string, path: string, headers: Record<string, string> = {}
 const login = await call('POST', '/login/', { 'content-type': 'application/json' }, JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234' }));
 const token = JSON.parse(login.text).token as string;
 const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-for (let i = 0; i < 10; i++) await call('POST', '/instance/', auth, JSON.stringify({ name: `i${i}`, data: { parameters: { name: 'x' }, variables: [] } }));
+// The bench's instances (scripts/bench/run.ts: ten of about 2 kB, valid for the default app's schema).
+for (let i = 0; i < 10; i++) {
+  const created = await call('POST', '/instance/', auth, JSON.stringify({ name: `i${i}`, data: bigModel(2_000) }));
+  if (created.status !== 201) throw new Error(`create instance: ${created.status} ${created.text.slice(0, 200)}`);
+}
 const results = new Map<string, number[]>();
 async function measure(label: string, n: number, fn: () => Promise<{ status: number }>) {
   for (let i = 0; i < 20; i++) await fn();
