@@ -21,7 +21,7 @@ import {
 import { securityHandler } from './auth/security.js';
 import { jsonBodyParsers } from './api/json-body.js';
 import { ForwardLedger, legacyProxy } from './api/legacy-proxy.js';
-import { cacheRouteRegexps } from './api/route-regexp-cache.js';
+import { fastRouteLookup } from './api/eov-route-lookup.js';
 
 /** Naive (cornflow) and zoned ISO date-times; ajv's RFC 3339 check rejects cornflow's naive values. */
 export const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -37,6 +37,26 @@ function adapt(operationId: string, deps: AppDeps): RequestHandler {
     // Binary replies (execution files download) are sent as they are.
     if (Buffer.isBuffer(reply.body)) res.status(reply.status).send(reply.body);
     else res.status(reply.status).json(reply.body);
+  };
+}
+
+/**
+ * The operation the validator matched (req.openapi.schema.operationId) goes to its handler from the typed map.
+ * Every operation of the served spec must have one: checked here, at start-up.
+ */
+function dispatch(deps: AppDeps): RequestHandler {
+  const byId = new Map<string, RequestHandler>();
+  for (const route of deps.routes.routes) {
+    for (const op of Object.values(route.operations)) {
+      if (!op) continue;
+      if (!(op.operationId in handlers || op.operationId in (deps.pluginHandlers ?? {}))) throw new Error(`no handler for ${op.operationId} (${route.path})`);
+      byId.set(op.operationId, adapt(op.operationId, deps));
+    }
+  }
+  return (req, res, next) => {
+    const operationId = (req as { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+    const handler = operationId === undefined ? undefined : byId.get(operationId);
+    return handler ? handler(req, res, next) : next();
   };
 }
 
@@ -102,7 +122,7 @@ function losslessOperations(deps: AppDeps): Set<string> {
 
 export function createApp(deps: AppDeps): express.Express {
   const { config, routes, logger } = deps;
-  cacheRouteRegexps();
+  fastRouteLookup();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -144,18 +164,11 @@ export function createApp(deps: AppDeps): express.Express {
       // Multipart uploads (MPS files, execution-file zips) are held in memory: one file, at most CORNFLOW_MAX_BODY_SIZE.
       fileUploader: { limits: { fileSize: config.maxBodyBytes, fieldSize: config.maxBodyBytes, files: 1, fields: 20, parts: 21 } },
       formats: { 'date-time': DATE_TIME },
-      operationHandlers: {
-        basePath: '',
-        resolver: (_basePath: string, route: { openApiRoute: string; method: string }) => {
-          const op = routes.routes.find((r) => r.path === route.openApiRoute)?.operations[route.method.toLowerCase() as 'get'];
-          if (!op || !(op.operationId in handlers || op.operationId in (deps.pluginHandlers ?? {}))) {
-            throw new Error(`no handler for ${route.method} ${route.openApiRoute}`);
-          }
-          return adapt(op.operationId, deps);
-        },
-      },
+      // Operations are dispatched below by operationId (one Map lookup), not by eov's router of every route.
+      operationHandlers: false,
     }),
   );
+  app.use(dispatch(deps));
   app.use(notFound);
   app.use(errorHandler(logger, config.maxBodyBytes));
   return app;

@@ -8,7 +8,9 @@ import knex from 'knex';
 import { loadConfig } from '../src/config.js';
 import { knexConfig } from '../src/storage/db.js';
 import { loadSpec, RouteTable } from '../src/api/spec.js';
-import { cacheRouteRegexps } from '../src/api/route-regexp-cache.js';
+import type { Request, RequestHandler, Response } from 'express';
+import { fastRouteLookup } from '../src/api/eov-route-lookup.js';
+import { TestApp } from './support/app.js';
 
 describe('hot-path caches', () => {
   it('SQLite statement cache: a cached statement sees schema changes made after it was prepared', async () => {
@@ -43,17 +45,58 @@ describe('hot-path caches', () => {
     expect(routes.match('/nope/')).to.equal(undefined);
   });
 
-  it('path-to-regexp cache: same compiled route for the same route and options, other options compile anew', () => {
-    cacheRouteRegexps();
-    const ptr = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'))('path-to-regexp') as {
-      pathToRegexp: (p: string, o?: Record<string, unknown>) => { regexp: RegExp; keys: { name: string }[] };
+  it("eov route lookup: the prepared lookup answers as eov's own for every route, method and odd path", async () => {
+    // The validator's context, captured when the app's first request builds the metadata middleware.
+    fastRouteLookup();
+    const fromEov = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
+    const dist = fromEov.resolve('express-openapi-validator').replace(/index\.js$/, '');
+    const proto = (fromEov(`${dist}openapi.validator.js`) as { OpenApiValidator: { prototype: { metadataMiddleware: Function } } }).OpenApiValidator.prototype;
+    const ours = proto.metadataMiddleware;
+    let captured: unknown[] = [];
+    proto.metadataMiddleware = function (this: unknown, ...args: unknown[]) {
+      captured = args;
+      return ours.apply(this, args);
     };
-    const a = ptr.pathToRegexp('/instance/:idx/', { sensitive: false, strict: false });
-    expect(ptr.pathToRegexp('/instance/:idx/', { strict: false, sensitive: false })).to.equal(a);
-    expect(a.regexp.exec('/instance/xyz/')?.[1]).to.equal('xyz');
-    expect(ptr.pathToRegexp('/instance/:idx/', { sensitive: true, strict: false })).to.not.equal(a);
-    const ended = ptr.pathToRegexp('/instance/:idx/', { end: false });
-    expect(ended).to.not.equal(ptr.pathToRegexp('/instance/:idx/', { end: false }));
-    expect(ended.regexp.test('/instance/xyz/')).to.equal(true);
+    const t = new TestApp('sqlite');
+    try {
+      await t.start();
+      await t.raw().get('/health/');
+    } finally {
+      proto.metadataMiddleware = ours;
+      await t.stop();
+    }
+    expect(captured).to.have.length(2);
+    const original = (fromEov(`${dist}middlewares/openapi.metadata.js`) as { applyOpenApiMetadata: (...a: unknown[]) => RequestHandler }).applyOpenApiMetadata(...captured);
+    const prepared = ours(...captured) as RequestHandler;
+    const outcome = (mw: RequestHandler, url: string, method: string) => {
+      const [path] = url.split('?');
+      const req = { url, originalUrl: url, path, baseUrl: '', method, params: {}, app: { enabled: () => false } } as unknown as Request;
+      let next = false;
+      try {
+        mw(req, {} as Response, () => (next = true));
+      } catch (err) {
+        const e = err as { name?: string; status?: number; message?: string; headers?: unknown };
+        return { error: { name: e.name, status: e.status, message: e.message, headers: e.headers } };
+      }
+      const openapi = (req as { openapi?: Record<string, unknown> }).openapi;
+      return { next, params: req.params, openapi: openapi && { ...openapi, schema: (openapi.schema as { operationId?: string } | undefined)?.operationId, _responseSchema: openapi._responseSchema !== undefined } };
+    };
+    const paths = new RouteTable(loadSpec()).routes.flatMap((r) => {
+      const fill = (v: string) => r.path.replace(/\{[^}]+\}/g, v);
+      return [fill('abc'), fill('12'), fill('%E2%82%AC'), fill('%E0%A4%A'), `${fill('x')}?a=1`, fill('x').replace(/\/$/, ''), `/${fill('x')}`];
+    });
+    paths.push('/', '/nope/', '/instance', '//instance/', '/instance/a/b/c/', '/INSTANCE/', '/openapi.json');
+    const seen = { matched: 0, errors: 0 };
+    for (const url of paths) {
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']) {
+        const expected = outcome(original, url, method);
+        expect(outcome(prepared, url, method), `${method} ${url}`).to.deep.equal(expected);
+        if ('openapi' in expected && expected.openapi) seen.matched += 1;
+        if ('error' in expected) seen.errors += 1;
+      }
+    }
+    // Both kinds of answer were compared: operations found, and eov's 400/404/405.
+    expect(seen.matched).to.be.greaterThan(200);
+    expect(seen.errors).to.be.greaterThan(200);
   });
 });
