@@ -2,6 +2,7 @@
 import type { Db } from './db.js';
 import { isPostgres } from './db.js';
 import { nowStored } from './time.js';
+import { selectRows } from './fast-query.js';
 
 export interface PermissionTriple {
   role_id: number;
@@ -82,22 +83,19 @@ export async function resetSequences(db: Db, tables: string[]): Promise<void> {
   }
 }
 
+const ROLES_WITH_PERMISSION =
+  'select ur.role_id, pv.id as pv_id from user_role as ur ' +
+  'left join permission_view as pv on pv.role_id = ur.role_id and pv.action_id = ? and pv.deleted_at is null ' +
+  'and pv.api_view_id in (select id from api_view where url_rule = ?) ' +
+  'where ur.user_id = ? and ur.deleted_at is null';
+
 /**
  * The user's active roles, each with whether it may do the action on the view of urlRule: one query for the
  * permission check and the [own] scope of the same request.
  */
 export async function rolesWithPermission(db: Db, userId: number, actionId: number, urlRule: string): Promise<{ roles: number[]; granted: boolean }> {
-  const rows: { role_id: number | string; pv_id: number | string | null }[] = await db('user_role as ur')
-    .leftJoin('permission_view as pv', (join) => {
-      join
-        .on('pv.role_id', '=', 'ur.role_id')
-        .andOnVal('pv.action_id', '=', actionId)
-        .andOnNull('pv.deleted_at')
-        .andOn(db.raw('pv.api_view_id in (select id from api_view where url_rule = ?)', [urlRule]));
-    })
-    .select('ur.role_id', 'pv.id as pv_id')
-    .where({ 'ur.user_id': userId })
-    .whereNull('ur.deleted_at');
+  // Every authenticated request: fixed SQL (src/storage/fast-query.ts).
+  const rows = await selectRows<{ role_id: number | string; pv_id: number | string | null }>(db, ROLES_WITH_PERMISSION, [actionId, urlRule, userId]);
   return { roles: [...new Set(rows.map((r) => Number(r.role_id)))], granted: rows.some((r) => r.pv_id !== null) };
 }
 

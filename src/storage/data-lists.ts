@@ -56,6 +56,14 @@ export function scoped<T extends Knex.QueryBuilder>(query: T, scope: OwnerScope,
   return query;
 }
 
+/** The date-range filters: query parameter, column, comparison. */
+const RANGES: readonly [keyof ListFilters, string, '>=' | '<='][] = [
+  ['creation_date_gte', 'created_at', '>='],
+  ['creation_date_lte', 'created_at', '<='],
+  ['update_date_gte', 'updated_at', '>='],
+  ['update_date_lte', 'updated_at', '<='],
+];
+
 /**
  * Applies the list filters, newest first, and the page. Returns false when the filters can match nothing
  * (deletion-date filters: objects are hard-deleted; limit 0), so the caller can answer [] without a query.
@@ -67,13 +75,7 @@ export function applyListFilters(query: Knex.QueryBuilder, filters: ListFilters,
   if (filters.schema !== undefined) query.where(`${table}.schema`, filters.schema);
   if (filters.id !== undefined) query.where(`${table}.id`, filters.id);
   if (filters.name !== undefined) query.where(`${table}.name`, filters.name);
-  const ranges: [keyof ListFilters, string, '>=' | '<='][] = [
-    ['creation_date_gte', 'created_at', '>='],
-    ['creation_date_lte', 'created_at', '<='],
-    ['update_date_gte', 'updated_at', '>='],
-    ['update_date_lte', 'updated_at', '<='],
-  ];
-  for (const [key, column, op] of ranges) {
+  for (const [key, column, op] of RANGES) {
     const v = filters[key];
     if (typeof v === 'string') query.where(`${table}.${column}`, op, filterTimestamp(v));
   }
@@ -81,4 +83,40 @@ export function applyListFilters(query: Knex.QueryBuilder, filters: ListFilters,
   query.orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }]);
   query.limit(pageBound(limit)).offset(pageBound(filters.offset ?? 0));
   return true;
+}
+
+/**
+ * The same page as scoped() + applyListFilters() as fixed SQL text for selectRows (src/storage/fast-query.ts):
+ * `select <columns> from <table> where …`, or null when the filters can match nothing. `where` adds conditions.
+ */
+export function listPageSql(
+  table: string,
+  columns: readonly string[],
+  scope: OwnerScope,
+  filters: ListFilters,
+  where: readonly string[] = [],
+): { sql: string; bindings: (string | number)[] } | null {
+  if (filters.deletion_date_gte !== undefined || filters.deletion_date_lte !== undefined) return null;
+  const limit = filters.limit ?? DEFAULT_LIMIT;
+  if (limit === 0) return null;
+  const conditions = [`${table}.deleted_at is null`, ...where];
+  const bindings: (string | number)[] = [];
+  const equal = (column: string, value: string | number) => {
+    conditions.push(`${table}.${column} = ?`);
+    bindings.push(value);
+  };
+  if (!scope.all) equal('user_id', scope.userId);
+  if (filters.schema !== undefined) equal('schema', filters.schema);
+  if (filters.id !== undefined) equal('id', filters.id);
+  if (filters.name !== undefined) equal('name', filters.name);
+  for (const [key, column, op] of RANGES) {
+    const v = filters[key];
+    if (typeof v === 'string') {
+      conditions.push(`${table}.${column} ${op} ?`);
+      bindings.push(filterTimestamp(v));
+    }
+  }
+  bindings.push(pageBound(limit), pageBound(filters.offset ?? 0));
+  const sql = `select ${columns.join(', ')} from ${table} where ${conditions.join(' and ')} order by ${table}.created_at desc, ${table}.id desc limit ? offset ?`;
+  return { sql, bindings };
 }

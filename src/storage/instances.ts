@@ -3,7 +3,8 @@
 import type { Db } from './db.js';
 import { jsonText, jsonTextParam, type JsonTextValue } from './db.js';
 import type { OwnerScope } from '../domain/ownership.js';
-import { applyListFilters, scoped, type ListFilters } from './data-lists.js';
+import { listPageSql, scoped, type ListFilters } from './data-lists.js';
+import { selectRows } from './fast-query.js';
 import { nowStored } from './time.js';
 
 export interface InstanceRow {
@@ -56,9 +57,9 @@ function mapInstance(r: Record<string, unknown>): InstanceRow {
 }
 
 export async function listInstances(db: Db, scope: OwnerScope, filters: ListFilters): Promise<InstanceRow[]> {
-  const q = scoped(db('instances').select(LIST_COLUMNS), scope, 'instances');
-  if (!applyListFilters(q, filters, 'instances')) return [];
-  return (await q).map(mapInstance);
+  // Every GET /instance/: fixed SQL (src/storage/fast-query.ts).
+  const page = listPageSql('instances', LIST_COLUMNS, scope, filters);
+  return page ? (await selectRows<Record<string, unknown>>(db, page.sql, page.bindings)).map(mapInstance) : [];
 }
 
 export async function findInstance(db: Db, scope: OwnerScope, id: string): Promise<InstanceRow | undefined> {

@@ -1,6 +1,7 @@
 // Queries on users (and the DAG permissions granted to them).
 import type { Db } from './db.js';
 import { nowStored } from './time.js';
+import { selectFirst } from './fast-query.js';
 
 export interface UserRow {
   id: number;
@@ -22,7 +23,8 @@ function mapUser(r: Record<string, unknown> | undefined): UserRow | undefined {
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  return mapUser(await db('users').where({ username }).whereNull('deleted_at').first());
+  // Every authenticated request: fixed SQL (src/storage/fast-query.ts).
+  return mapUser(await selectFirst<Record<string, unknown>>(db, 'select * from users where username = ? and deleted_at is null limit 1', [username]));
 }
 
 export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
@@ -78,7 +80,7 @@ export async function grantDags(db: Db, userId: number, dagIds: string[]): Promi
 }
 
 export async function serviceUserExists(db: Db, username: string): Promise<boolean> {
-  return (await db('users').select('id').where({ username }).whereNull('deleted_at').first()) !== undefined;
+  return (await selectFirst(db, 'select id from users where username = ? and deleted_at is null limit 1', [username])) !== undefined;
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
