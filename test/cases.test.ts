@@ -85,14 +85,7 @@ forEachDatabase('cases', (t) => {
 
     it('accepts a gzip body and ignores Content-Encoding: br on a plain body', async () => {
       const before = await count(t);
-      const res = await t
-        .raw()
-        .post('/case/')
-        .set('Authorization', `Bearer ${planner.token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(CASE_TEXT) as unknown as string);
+      const res = await t.gzipJson('post', '/case/', gzipSync(CASE_TEXT), planner.token);
       expect(res.status, res.text).to.equal(201);
       contract.check('post', '/case/', res);
       const plain = await t.post('/case/', { token: planner.token, body: CASE, headers: { 'Content-Encoding': 'br' } });
@@ -341,14 +334,7 @@ forEachDatabase('cases', (t) => {
     it('patches the solution losslessly, gzip accepted', async () => {
       const c = await mk(t, planner, { schema: 'free', data: { a: 1 }, solution: { s: 1 } });
       const body = '{"solution_patch":[{"op":"add","path":"/t","value":2.0}]}';
-      const res = await t
-        .raw()
-        .patch(`/case/${c.id}/data/`)
-        .set('Authorization', `Bearer ${planner.token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(body) as unknown as string);
+      const res = await t.gzipJson('patch', `/case/${c.id}/data/`, gzipSync(body), planner.token);
       expect(res.status, res.text).to.equal(200);
       const data = await t.raw().get(`/case/${c.id}/data/`).set('Authorization', `Bearer ${planner.token}`).set('Accept-Encoding', 'identity');
       expect(data.text).to.include('"solution":{"s":1,"t":2.0}');

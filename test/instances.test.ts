@@ -59,14 +59,7 @@ forEachDatabase('instances', (t) => {
 
     it('accepts a gzip-compressed body and ignores Content-Encoding: br on a plain body', async () => {
       const before = await count(t);
-      let res = await t
-        .raw()
-        .post('/instance/')
-        .set('Authorization', `Bearer ${planner.token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(NEW_INSTANCE_TEXT) as unknown as string);
+      let res = await t.gzipJson('post', '/instance/', gzipSync(NEW_INSTANCE_TEXT), planner.token);
       expect(res.status, res.text).to.equal(201);
       expect(res.body.data_hash).to.equal(NEW_INSTANCE_HASH);
       res = await t.post('/instance/', { token: planner.token, body: NEW_INSTANCE, headers: { 'Content-Encoding': 'br' } });

@@ -134,6 +134,20 @@ export class TestApp {
     return request(this.app);
   }
 
+  /**
+   * A JSON request whose body is sent as the given bytes with Content-Encoding: gzip (valid gzip or not: bombs
+   * and broken streams too). Raw: check the contract yourself.
+   */
+  gzipJson(method: Method, url: string, gzipped: Buffer, token?: string) {
+    let req = request(this.app)[method](url);
+    if (token !== undefined) req = req.set('Authorization', `Bearer ${token}`);
+    return req
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize((b: Buffer) => b as unknown as string)
+      .send(gzipped as unknown as string);
+  }
+
   async login(username: string, password: string): Promise<string> {
     const res = await this.post('/login/', { body: { username, password } });
     if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${res.text}`);
