@@ -112,6 +112,12 @@ export class TestApp {
     return this.deps.db;
   }
 
+  /** The number of rows in a table. */
+  async count(table: string): Promise<number> {
+    const [row] = await this.knex(table).count({ n: '*' });
+    return Number(row!.n);
+  }
+
   /** Sends a request and checks the response against the contract. */
   async call(method: Method, url: string, opts: CallOptions = {}) {
     let req = request(this.app)[method](url);
