@@ -1,14 +1,9 @@
 import { expect } from 'chai';
-import { forEachDatabase, type TestApp } from './support/app.js';
+import { forEachDatabase } from './support/app.js';
 
 const NO_ENDPOINT = { error: 'You do not have permission to access this endpoint' };
 const MISSING = { error: 'The data entity does not exist on the database' };
 const ALARM = { name: 'Slow solver', criticality: 0.5, description: 'The solver takes too long', schema: 'solve_model_dag' };
-
-async function count(t: TestApp, table: string): Promise<number> {
-  const [{ n }] = await t.knex(table).count({ n: '*' });
-  return Number(n);
-}
 
 forEachDatabase(
   'alarms',
@@ -47,7 +42,7 @@ forEachDatabase(
       });
       it('rejects bad bodies and queries without writing', async () => {
         const { token } = await t.user('planner');
-        const before = await count(t, 'alarms');
+        const before = await t.count('alarms');
         let res = await t.post('/alarms/', { token, body: { name: 'x', criticality: 1 } });
         expect(res.status).to.equal(400);
         expect(res.body).to.deep.equal({ error: "{'json': {'description': ['Missing data for required field.']}}" });
@@ -55,7 +50,7 @@ forEachDatabase(
         expect(res.status).to.equal(400);
         res = await t.post('/alarms/', { token, body: { ...ALARM, extra: 1 } });
         expect(res.status).to.equal(400);
-        expect(await count(t, 'alarms')).to.equal(before);
+        expect(await t.count('alarms')).to.equal(before);
         expect((await t.get('/alarms/', { token, query: { criticality: 'high' } })).status).to.equal(400);
         // <int:idx> in cornflow: a non-integer id does not match the route.
         expect((await t.get('/alarms/abc/', { token })).status).to.equal(404);
@@ -111,12 +106,12 @@ forEachDatabase(
       });
       it('rejects an unknown alarm with the integrity message and writes nothing', async () => {
         const { token } = await t.user('planner');
-        const before = await count(t, 'main_alarms');
+        const before = await t.count('main_alarms');
         const res = await t.post('/main-alarms/', { token, body: { id_alarm: 999999, criticality: 1, message: 'm' } });
         expect(res.status).to.equal(400);
         expect(res.body).to.deep.equal({ error: 'Integrity error on saving with data <Main_Alarms None>' });
         expect((await t.post('/main-alarms/', { token, body: { criticality: 1, message: 'm' } })).status).to.equal(400);
-        expect(await count(t, 'main_alarms')).to.equal(before);
+        expect(await t.count('main_alarms')).to.equal(before);
       });
       it('answers 403 to viewers writing and 400 without a token', async () => {
         const { token } = await t.user('viewer');

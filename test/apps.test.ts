@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { forEachDatabase, type TestApp, type TestUser } from './support/app.js';
+import { forEachDatabase, type TestUser } from './support/app.js';
 
 const TESTDATA = '/work/shared/reference/cornflow-testdata';
 const PULP_SCHEMA = JSON.parse(readFileSync(`${TESTDATA}/pulp_json_schema.json`, 'utf8'));
@@ -18,11 +18,6 @@ const dag = (id: string, extra: Record<string, unknown> = {}) => ({
   kpis_schema: {},
   ...extra,
 });
-
-async function count(t: TestApp, table: string): Promise<number> {
-  const [row] = await t.knex(table).count({ n: '*' });
-  return Number(row!.n);
-}
 
 forEachDatabase('apps', (t) => {
   let service: TestUser;
@@ -66,7 +61,7 @@ forEachDatabase('apps', (t) => {
 
     it('answers cornflow\'s 400 for a duplicate, and rejects null or missing schemas, leaving the table unchanged', async () => {
       await t.post('/dag/deployed/', { token: service.token, body: dag('dup') });
-      const before = await count(t, 'deployed_workflows');
+      const before = await t.count('deployed_workflows');
       let res = await t.post('/dag/deployed/', { token: service.token, body: dag('dup') });
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: 'Integrity error on saving with data <DAG dup>' });
@@ -80,7 +75,7 @@ forEachDatabase('apps', (t) => {
       expect(res.body).to.deep.equal({ error: "{'json': {'other': ['Unknown field.']}}" });
       res = await t.post('/dag/deployed/', { token: admin.token, body: dag('w') });
       expect(res.status).to.equal(403);
-      expect(await count(t, 'deployed_workflows')).to.equal(before);
+      expect(await t.count('deployed_workflows')).to.equal(before);
     });
   });
 

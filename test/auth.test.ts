@@ -65,13 +65,7 @@ forEachDatabase('auth', (t) => {
 
     it('does not inflate gzip bodies on login (cornflow inflates only three routes)', async () => {
       const { gzipSync } = await import('node:zlib');
-      const res = await t
-        .raw()
-        .post('/login/')
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234' })) as unknown as string);
+      const res = await t.gzipJson('post', '/login/', gzipSync(JSON.stringify({ username: 'cornflow_admin', password: 'Cornflow_admin1234' })));
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ messages: { json: ['Invalid JSON body.'] } });
     });

@@ -280,6 +280,23 @@ async function giveTo(t: TestApp, w: World, who: Requester | 'owner', target: Ta
   for (const o of target.owned) await t.knex(o.table).where({ id: o.id }).update({ user_id: tokenOf(w, who).id });
 }
 
+type MakeObject = (t: TestApp, w: World) => Promise<Target & { id: string | number }>;
+const ownCase: MakeObject = (t, w) => victimCase(t, w);
+const victimDir: MakeObject = (t, w) => victimCase(t, w, { dir: true });
+
+/**
+ * An update of the requester's own object (made as the victim's, then handed over) whose body `field` names
+ * the victim's object; the target is the victim's object.
+ */
+function reattach(makeOwn: MakeObject, makeVictims: MakeObject, field: string): Make {
+  return async (t, w, who) => {
+    const mine = await makeOwn(t, w);
+    await giveTo(t, w, who, mine);
+    const theirs = await makeVictims(t, w);
+    return { ...theirs, params: { idx: mine.id }, body: { [field]: theirs.id } };
+  };
+}
+
 /**
  * Ids inside request bodies. Every body property of the spec named `id`, `*_id` or `id_*` is listed: either a
  * row (the id names the victim's object; columns as in MATRIX) or why it names no object of another user.
@@ -333,34 +350,10 @@ const BODY_REFS: Record<string, Row | string> = {
     expect: [403, 404, 201, 403, 403, 404], owner: 201,
   },
   // The requester's own case, moved under the victim's directory.
-  'updateCase.parent_id': {
-    make: async (t, w, who) => {
-      const mine = await victimCase(t, w);
-      await giveTo(t, w, who, mine);
-      const dir = await victimCase(t, w, { dir: true });
-      return { ...dir, params: { idx: mine.id }, body: { parent_id: dir.id } };
-    },
-    expect: [403, 404, 200, 403, 403, 404], owner: 200,
-  },
-  'updateCaseData.parent_id': {
-    make: async (t, w, who) => {
-      const mine = await victimCase(t, w);
-      await giveTo(t, w, who, mine);
-      const dir = await victimCase(t, w, { dir: true });
-      return { ...dir, params: { idx: mine.id }, body: { parent_id: dir.id } };
-    },
-    expect: [403, 404, 200, 403, 403, 404], owner: 200,
-  },
+  'updateCase.parent_id': { make: reattach(ownCase, victimDir, 'parent_id'), expect: [403, 404, 200, 403, 403, 404], owner: 200 },
+  'updateCaseData.parent_id': { make: reattach(ownCase, victimDir, 'parent_id'), expect: [403, 404, 200, 403, 403, 404], owner: 200 },
   // The requester's own execution, re-attached to the victim's instance.
-  'updateExecution.instance_id': {
-    make: async (t, w, who) => {
-      const mine = await victimExecution(t, w);
-      await giveTo(t, w, who, mine);
-      const inst = await victimInstance(t, w);
-      return { ...inst, params: { idx: mine.id }, body: { instance_id: inst.id } };
-    },
-    expect: [403, 404, 200, 200, 403, 404], owner: 200,
-  },
+  'updateExecution.instance_id': { make: reattach(victimExecution, victimInstance, 'instance_id'), expect: [403, 404, 200, 200, 403, 404], owner: 200 },
   'createUserRole.user_id': 'admin only (user-roles POST): assigning roles to any user is the admin tooling',
   'createUserRole.role_id': 'admin only (user-roles POST); roles belong to nobody',
   'updateRole.id': 'admin only; roles belong to nobody',

@@ -16,11 +16,6 @@ const CREATED_KEYS = ['id', 'name', 'description', 'created_at', 'user_id', 'dat
 const LIST_KEYS = [...CREATED_KEYS, 'indicators'];
 const DATA_KEYS = [...LIST_KEYS, 'data', 'checks', 'solution', 'solution_checks', 'kpis'];
 
-async function count(t: TestApp, table = 'cases'): Promise<number> {
-  const [row] = await t.knex(table).count({ n: '*' });
-  return Number(row!.n);
-}
-
 async function snapshot(t: TestApp) {
   return (await t.knex('cases').select('*').orderBy('id')).map((r: Record<string, unknown>) => JSON.stringify(r));
 }
@@ -84,21 +79,14 @@ forEachDatabase('cases', (t) => {
     });
 
     it('accepts a gzip body and ignores Content-Encoding: br on a plain body', async () => {
-      const before = await count(t);
-      const res = await t
-        .raw()
-        .post('/case/')
-        .set('Authorization', `Bearer ${planner.token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(CASE_TEXT) as unknown as string);
+      const before = await t.count('cases');
+      const res = await t.gzipJson('post', '/case/', gzipSync(CASE_TEXT), planner.token);
       expect(res.status, res.text).to.equal(201);
       contract.check('post', '/case/', res);
       const plain = await t.post('/case/', { token: planner.token, body: CASE, headers: { 'Content-Encoding': 'br' } });
       expect(plain.status).to.equal(201);
       expect(plain.body.data_hash).to.equal(res.body.data_hash);
-      expect(await count(t)).to.equal(before + 2);
+      expect(await t.count('cases')).to.equal(before + 2);
     });
 
     it('builds the tree: directories, paths, parent rules', async () => {
@@ -108,7 +96,7 @@ forEachDatabase('cases', (t) => {
       expect(sub.path).to.equal(`${root.id}/`);
       const leaf = await mk(t, planner, { parent_id: sub.id });
       expect(leaf.path).to.equal(`${root.id}/${sub.id}/`);
-      const before = await count(t);
+      const before = await t.count('cases');
       let res = await t.post('/case/', { token: planner.token, body: { ...CASE, parent_id: leaf.id } });
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: 'Parent cannot be a case' });
@@ -117,7 +105,7 @@ forEachDatabase('cases', (t) => {
       expect(res.body).to.deep.equal({ error: 'Parent does not exist' });
       res = await t.post('/case/', { token: other.token, body: { ...CASE, parent_id: root.id } });
       expect(res.status).to.equal(404);
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('cases')).to.equal(before);
       const d = await t.get(`/case/${root.id}/data/`, { token: planner.token });
       expect(d.body.is_dir).to.equal(true);
       expect(d.body.data).to.equal(null);
@@ -125,7 +113,7 @@ forEachDatabase('cases', (t) => {
     });
 
     it('validates data and solution against the app, unknown app 404, bad fields 400, nothing stored', async () => {
-      const before = await count(t);
+      const before = await t.count('cases');
       let res = await t.post('/case/', { token: planner.token, body: { ...CASE, data: { objective: 5 } } });
       expect(res.status).to.equal(400);
       expect(Object.keys(res.body)).to.deep.equal(['jsonschema_errors', 'error']);
@@ -142,7 +130,7 @@ forEachDatabase('cases', (t) => {
       expect(res.body).to.deep.equal({ error: "{'json': {'schema': ['Missing data for required field.']}}" });
       res = await t.post('/case/', { token: planner.token, body: { ...CASE, parent_id: 'a' } });
       expect(res.status).to.equal(400);
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('cases')).to.equal(before);
     });
 
     it('auth 400, viewer and service 403', async () => {
@@ -341,14 +329,7 @@ forEachDatabase('cases', (t) => {
     it('patches the solution losslessly, gzip accepted', async () => {
       const c = await mk(t, planner, { schema: 'free', data: { a: 1 }, solution: { s: 1 } });
       const body = '{"solution_patch":[{"op":"add","path":"/t","value":2.0}]}';
-      const res = await t
-        .raw()
-        .patch(`/case/${c.id}/data/`)
-        .set('Authorization', `Bearer ${planner.token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(body) as unknown as string);
+      const res = await t.gzipJson('patch', `/case/${c.id}/data/`, gzipSync(body), planner.token);
       expect(res.status, res.text).to.equal(200);
       const data = await t.raw().get(`/case/${c.id}/data/`).set('Authorization', `Bearer ${planner.token}`).set('Accept-Encoding', 'identity');
       expect(data.text).to.include('"solution":{"s":1,"t":2.0}');
@@ -399,12 +380,12 @@ forEachDatabase('cases', (t) => {
       expect(res.body.solution_hash).to.equal(c.solution_hash);
       const copy = await t.get(`/case/${res.body.id}/data/`, { token: planner.token });
       expect(copy.body.kpis).to.deep.equal({ k: 1 });
-      const before = await count(t);
+      const before = await t.count('cases');
       res = await t.post(`/case/${c.id}/copy/`, { token: other.token });
       expect(res.status).to.equal(404);
       res = await t.post(`/case/${c.id}/copy/`, { token: viewer.token });
       expect(res.status).to.equal(403);
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('cases')).to.equal(before);
     });
   });
 
@@ -419,7 +400,7 @@ forEachDatabase('cases', (t) => {
       expect(inst.body.name).to.equal(`instance_from_${CASE.name}`);
       expect(inst.body.description).to.equal(`Instance created from ${CASE.description}`);
       expect(inst.body.data_hash).to.equal(c.data_hash);
-      const before = await count(t, 'instances');
+      const before = await t.count('instances');
       res = await t.post(`/case/${c.id}/instance/`, { token: other.token });
       expect(res.status).to.equal(404);
       res = await t.post(`/case/${c.id}/instance/`, { token: viewer.token });
@@ -427,7 +408,7 @@ forEachDatabase('cases', (t) => {
       const d = await dir(t, planner, 'd');
       res = await t.post(`/case/${d.id}/instance/`, { token: planner.token });
       expect(res.status).to.equal(400);
-      expect(await count(t, 'instances')).to.equal(before);
+      expect(await t.count('instances')).to.equal(before);
     });
   });
 
@@ -458,7 +439,7 @@ forEachDatabase('cases', (t) => {
 
     it('refuses both/neither ids, unknown or foreign ids, viewers; nothing stored', async () => {
       const inst = await t.post('/instance/', { token: planner.token, body: INSTANCE });
-      const before = await count(t);
+      const before = await t.count('cases');
       let res = await t.post('/case/instance/', { token: planner.token, body: { name: 'c', schema: 'x' } });
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: 'You must provide a valid instance_id OR an execution_id' });
@@ -473,7 +454,7 @@ forEachDatabase('cases', (t) => {
       expect(res.status).to.equal(403);
       res = await t.post('/case/instance/', { token: planner.token, body: { name: 'c', instance_id: inst.body.id } });
       expect(res.body).to.deep.equal({ error: "{'json': {'schema': ['Missing data for required field.']}}" });
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('cases')).to.equal(before);
     });
   });
 
@@ -540,7 +521,7 @@ forEachDatabase(
       expect(res.status).to.equal(403);
       res = await t.post('/case/instance/', { token: planner.token, body: { name: 'c', schema: 'solve_model_dag', instance_id: 'x' } });
       expect(res.status).to.equal(403);
-      expect(await count(t)).to.equal(0);
+      expect(await t.count('cases')).to.equal(0);
     });
   },
   { OPEN_DEPLOYMENT: '0' },

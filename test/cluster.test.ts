@@ -1,15 +1,13 @@
 // Cluster mode (src/cluster.ts): WEB_CONCURRENCY=2 starts two workers after one set-up, serves, and on
 // SIGTERM finishes the requests in flight and exits 0 with its workers.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { request as httpRequest } from 'node:http';
 import { expect } from 'chai';
-import { PROJECT_ROOT } from '../src/paths.js';
 import { DATABASES, createTestDatabase } from './support/app.js';
+import { spawnServer } from './support/server-process.js';
 
 function children(pid: number): number[] {
   try {
@@ -31,27 +29,11 @@ for (const kind of DATABASES) {
       const dir = mkdtempSync(join(tmpdir(), 'cornflow-cluster-'));
       const db = await createTestDatabase(kind, join(dir, 'cornflow.db'));
       const port = 30000 + Math.floor(Math.random() * 10000);
-      const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-      const child = spawn(process.execPath, ['--import', tsx, join(PROJECT_ROOT, 'src', 'server.ts')], {
-        cwd: dir,
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, SECRET_KEY: 'cluster-test-secret', WEB_CONCURRENCY: '2', CORNFLOW_LOG_SILENT: '', LOG_LEVEL: '20' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
+      const server = spawnServer(dir, { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, SECRET_KEY: 'cluster-test-secret', WEB_CONCURRENCY: '2', CORNFLOW_LOG_SILENT: '', LOG_LEVEL: '20' });
+      const { child, exited } = server;
       try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no start: ${output}`)), 60_000);
-          child.stdout.on('data', () => {
-            if (output.includes('listening on')) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-          child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-        });
+        await server.listening(60_000);
+        const output = server.output();
         expect(output).to.include('(2 worker processes)');
         expect(output.match(/applied migrations/g) ?? [], output).to.have.length(1);
         const workers = children(child.pid!);

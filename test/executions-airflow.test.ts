@@ -15,11 +15,6 @@ const SOLUTION_TEXT = readFileSync(`${TESTDATA}/new_execution_solution.json`, 'u
 const double = new AirflowDouble().listen();
 before(() => double.ready());
 
-async function count(knex: import('knex').Knex): Promise<number> {
-  const [row] = await knex('executions').count({ n: '*' });
-  return Number(row!.n);
-}
-
 describe('AirflowOrchestrator (unit)', () => {
   it('maps Airflow run states as cornflow', () => {
     expect(['success', 'running', 'failed', 'queued', 'up_for_retry', null].map(mapAirflowState)).to.deep.equal([1, 0, -1, -7, -5, -5]);
@@ -159,42 +154,42 @@ forEachDatabase(
 
     it('Airflow down → 400 "Airflow is not accessible", state −3, and no row left', async () => {
       double.healthy = false;
-      const n = await count(t.knex);
+      const n = await t.count('executions');
       const res = await newExecution(t, planner, instanceId);
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: 'Airflow is not accessible', message: "The execution couldn't start running.", state: -3 });
-      expect(await count(t.knex)).to.equal(n);
+      expect(await t.count('executions')).to.equal(n);
       const health = await t.get('/health/');
       expect(health.status).to.equal(200);
     });
 
     it('paused DAG → 400 with cornflow\'s text, no row', async () => {
       double.addDag('solve_model_dag', { tags: ['model'], is_paused: true });
-      const n = await count(t.knex);
+      const n = await t.count('executions');
       const res = await newExecution(t, planner, instanceId);
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: 'The dag exists but it is paused in airflow', message: "The execution couldn't start running.", state: -3 });
-      expect(await count(t.knex)).to.equal(n);
+      expect(await t.count('executions')).to.equal(n);
     });
 
     it('DAG missing in Airflow → Airflow\'s 404 and text passed through, no row', async () => {
       double.dags.clear();
-      const n = await count(t.knex);
+      const n = await t.count('executions');
       const res = await newExecution(t, planner, instanceId);
       expect(res.status).to.equal(404);
       expect(res.body.error).to.include("DAG with dag_id: 'solve_model_dag' not found");
-      expect(await count(t.knex)).to.equal(n);
+      expect(await t.count('executions')).to.equal(n);
     });
 
     it('trigger error → 400 "Airflow responded with an error", state −1, no row', async () => {
       double.failures.push({ method: 'POST', pathPrefix: '/dags/solve_model_dag/dagRuns', status: 409, detail: 'already exists' });
-      const n = await count(t.knex);
+      const n = await t.count('executions');
       const res = await newExecution(t, planner, instanceId);
       expect(res.status).to.equal(400);
       expect(res.body.state).to.equal(-1);
       expect(res.body.message).to.equal('The execution has found an error.');
       expect(res.body.error).to.match(/^Airflow responded with an error: .*already exists/);
-      expect(await count(t.knex)).to.equal(n);
+      expect(await t.count('executions')).to.equal(n);
     });
 
     it('an Airflow 500 on DAG info is passed through with its status', async () => {

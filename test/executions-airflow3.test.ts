@@ -15,11 +15,6 @@ const started = double.start();
 before(() => started);
 after(() => double.stop());
 
-async function count(knex: import('knex').Knex): Promise<number> {
-  const [row] = await knex('executions').count({ n: '*' });
-  return Number(row!.n);
-}
-
 forEachDatabase(
   'executions (Airflow 3 backend)',
   (t) => {
@@ -108,11 +103,11 @@ forEachDatabase(
     it('Airflow 3 down → 400 "Airflow is not accessible", state −3, no row; a running execution goes to −3', async () => {
       const id = (await newExecution(t, planner, instanceId)).body.id as string;
       double.health.metadatabase.status = 'unhealthy';
-      const n = await count(t.knex);
+      const n = await t.count('executions');
       const res = await newExecution(t, planner, instanceId);
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: 'Airflow is not accessible', message: "The execution couldn't start running.", state: -3 });
-      expect(await count(t.knex)).to.equal(n);
+      expect(await t.count('executions')).to.equal(n);
       const st = await t.get(`/execution/${id}/status/`, { token: planner.token });
       expect(st.status).to.equal(400);
       expect(st.body).to.include({ error: 'Airflow is not accessible', state: -3 });

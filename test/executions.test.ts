@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { forEachDatabase, type TestApp, type TestUser } from './support/app.js';
+import { forEachDatabase, type TestUser } from './support/app.js';
 import { dataHashOfText } from '../src/domain/json-hash.js';
 import { insertCase, newExecution, newInstance } from './support/executions.js';
 
@@ -10,11 +10,6 @@ const SOLUTION_TEXT = readFileSync(`${TESTDATA}/new_execution_solution.json`, 'u
 const SOLUTION = JSON.parse(SOLUTION_TEXT) as Record<string, unknown>;
 const BASIC_KEYS = ['id', 'name', 'description', 'created_at', 'user_id', 'data_hash', 'schema', 'config', 'instance_id', 'state', 'message'];
 const DETAIL_KEYS = [...BASIC_KEYS, 'indicators', 'updated_at', 'username', 'first_name', 'last_name'];
-
-async function count(t: TestApp): Promise<number> {
-  const [row] = await t.knex('executions').count({ n: '*' });
-  return Number(row!.n);
-}
 
 forEachDatabase('executions', (t) => {
   let planner: TestUser;
@@ -54,20 +49,20 @@ forEachDatabase('executions', (t) => {
     });
 
     it('an invalid config is 400 with jsonschema_errors and leaves no row', async () => {
-      const before = await count(t);
+      const before = await t.count('executions');
       const res = await newExecution(t, planner, instanceId, { config: { timeLimit: 'ten' } });
       expect(res.status).to.equal(400);
       expect(res.body.error).to.equal('The data sent is not valid');
       expect(res.body.jsonschema_errors).to.be.an('array').with.length.greaterThan(0);
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('executions')).to.equal(before);
     });
 
     it('an invalid initial solution is 400 and leaves no row', async () => {
-      const before = await count(t);
+      const before = await t.count('executions');
       const res = await newExecution(t, planner, instanceId, { data: { objective: 3 } });
       expect(res.status).to.equal(400);
       expect(res.body.jsonschema_errors).to.be.an('array');
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('executions')).to.equal(before);
     });
 
     it('a missing instance is 404; someone else\'s instance is 403 (even for admins)', async () => {
@@ -83,12 +78,12 @@ forEachDatabase('executions', (t) => {
     });
 
     it('bad input and auth: missing fields 400, no token 400, viewer 403, nothing stored', async () => {
-      const before = await count(t);
+      const before = await t.count('executions');
       expect((await t.post('/execution/', { token: planner.token, body: { name: 'x' } })).status).to.equal(400);
       expect((await t.post('/execution/', { body: { name: 'x', config: {}, instance_id: instanceId } })).status).to.equal(400);
       expect((await t.post('/execution/', { token: 'bad', body: { name: 'x', config: {}, instance_id: instanceId } })).status).to.equal(400);
       expect((await t.post('/execution/', { token: viewer.token, body: { name: 'x', config: {}, instance_id: instanceId } })).status).to.equal(403);
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('executions')).to.equal(before);
     });
   });
 
@@ -306,11 +301,11 @@ forEachDatabase('executions', (t) => {
       const inst = await t.knex('instances').where({ id: res.body.instance_id }).first();
       expect(inst.name).to.equal('data_check_case_case1');
       const bad = await insertCase(t, planner, { data: { not: 'a model' } });
-      const before = await count(t);
+      const before = await t.count('executions');
       const err = await t.post(`/data-check-kpis/case/${bad}/`, { token: planner.token });
       expect(err.status).to.equal(400);
       expect(err.body.jsonschema_errors).to.be.an('array');
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('executions')).to.equal(before);
       expect((await t.post(`/data-check/case/${caseId}/`, { token: other.token })).status).to.equal(404);
       expect((await t.post('/data-check/case/abc/', { token: planner.token })).status).to.be.oneOf([400, 404]);
     });

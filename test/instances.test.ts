@@ -9,11 +9,6 @@ const NEW_INSTANCE = JSON.parse(NEW_INSTANCE_TEXT) as { data: Record<string, unk
 const NEW_INSTANCE_HASH = '4e1ad86aa70efc6e588744aa4b2300cb9aea516b6bea9355bd00c50dac1ee6a2';
 const LIST_KEYS = ['id', 'name', 'description', 'created_at', 'user_id', 'data_hash', 'schema'];
 
-async function count(t: TestApp, table = 'instances'): Promise<number> {
-  const [row] = await t.knex(table).count({ n: '*' });
-  return Number(row!.n);
-}
-
 async function create(t: TestApp, user: TestUser, extra: Record<string, unknown> = {}) {
   const res = await t.post('/instance/', { token: user.token, body: { ...NEW_INSTANCE, ...extra } });
   expect(res.status, res.text).to.equal(201);
@@ -58,20 +53,13 @@ forEachDatabase('instances', (t) => {
     });
 
     it('accepts a gzip-compressed body and ignores Content-Encoding: br on a plain body', async () => {
-      const before = await count(t);
-      let res = await t
-        .raw()
-        .post('/instance/')
-        .set('Authorization', `Bearer ${planner.token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(NEW_INSTANCE_TEXT) as unknown as string);
+      const before = await t.count('instances');
+      let res = await t.gzipJson('post', '/instance/', gzipSync(NEW_INSTANCE_TEXT), planner.token);
       expect(res.status, res.text).to.equal(201);
       expect(res.body.data_hash).to.equal(NEW_INSTANCE_HASH);
       res = await t.post('/instance/', { token: planner.token, body: NEW_INSTANCE, headers: { 'Content-Encoding': 'br' } });
       expect(res.status).to.equal(201);
-      expect(await count(t)).to.equal(before + 2);
+      expect(await t.count('instances')).to.equal(before + 2);
     });
 
     it('defaults to solve_model_dag validation but stores schema null when absent; aliases pulp', async () => {
@@ -87,7 +75,7 @@ forEachDatabase('instances', (t) => {
     });
 
     it('rejects data that fails the app schema with jsonschema_errors and stores nothing', async () => {
-      const before = await count(t);
+      const before = await t.count('instances');
       const res = await t.post('/instance/', { token: planner.token, body: { ...NEW_INSTANCE, data: { objective: 5 } } });
       expect(res.status).to.equal(400);
       expect(Object.keys(res.body)).to.deep.equal(['jsonschema_errors', 'error']);
@@ -96,7 +84,7 @@ forEachDatabase('instances', (t) => {
       expect(firstLines).to.include("5 is not of type 'object'");
       expect(firstLines).to.include("'constraints' is a required property");
       expect(res.body.jsonschema_errors[0]).to.include("Failed validating '");
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('instances')).to.equal(before);
     });
 
     it('answers 404 for an unknown app', async () => {
@@ -106,7 +94,7 @@ forEachDatabase('instances', (t) => {
     });
 
     it('rejects unknown fields, wrong types, missing and null data', async () => {
-      const before = await count(t);
+      const before = await t.count('instances');
       let res = await t.post('/instance/', { token: planner.token, body: { ...NEW_INSTANCE, extra: 1 } });
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: "{'json': {'extra': ['Unknown field.']}}" });
@@ -117,7 +105,7 @@ forEachDatabase('instances', (t) => {
       res = await t.post('/instance/', { token: planner.token, body: { name: 'x', data: null } });
       expect(res.status).to.equal(400);
       expect(res.body).to.deep.equal({ error: "{'json': {'data': ['Field may not be null.']}}" });
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('instances')).to.equal(before);
     });
 
     it('lets a viewer not create (403) and requires a token (400)', async () => {
@@ -331,7 +319,7 @@ forEachDatabase(
     it('[dagperm]: 400 without schema, 403 without the app, 201 with it', async () => {
       const u = await t.user('planner');
       await t.knex('permission_dag').where({ user_id: u.id }).del();
-      const before = await count(t);
+      const before = await t.count('instances');
       const { schema: _s, ...noSchema } = NEW_INSTANCE;
       let res = await t.post('/instance/', { token: u.token, body: noSchema });
       expect(res.status).to.equal(400);
@@ -339,7 +327,7 @@ forEachDatabase(
       res = await t.post('/instance/', { token: u.token, body: NEW_INSTANCE });
       expect(res.status).to.equal(403);
       expect(res.body).to.deep.equal({ error: 'You do not have permission to use this DAG' });
-      expect(await count(t)).to.equal(before);
+      expect(await t.count('instances')).to.equal(before);
       res = await t.get('/schema/', { token: u.token });
       expect(res.body).to.deep.equal([]);
       await t.knex('permission_dag').insert({ dag_id: 'solve_model_dag', user_id: u.id, created_at: '2024-01-01 00:00:00', updated_at: '2024-01-01 00:00:00' });

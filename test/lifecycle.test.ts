@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +10,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig, ConfigError } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import { MIGRATIONS_TABLE } from '../migrations/index.js';
-import { PROJECT_ROOT } from '../src/paths.js';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { spawnServer } from './support/server-process.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -147,28 +144,10 @@ describe('server process', function () {
   it('runs as the README\'s serve command does: logs in the initial admin, exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cornflow-proc-'));
     const port = 20000 + Math.floor(Math.random() * 10000);
-    // tsx resolved from the project, since the server runs from an empty folder.
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-    const child = spawn(process.execPath, ['--import', tsx, join(PROJECT_ROOT, 'src', 'server.ts')], {
-      cwd: dir,
-      env: { ...process.env, PORT: String(port), DATABASE_URL: '', SECRET_KEY: '', CORNFLOW_LOG_SILENT: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    const server = spawnServer(dir, { ...process.env, PORT: String(port), DATABASE_URL: '', SECRET_KEY: '', CORNFLOW_LOG_SILENT: '1' });
+    const { child, exited } = server;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start: ${output}`)), 45_000);
-        child.stdout.on('data', () => {
-          if (output.includes('listening on')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-      });
+      await server.listening(45_000);
       const base = `http://127.0.0.1:${port}`;
       const login = await fetch(`${base}/login/`, {
         method: 'POST',

@@ -380,28 +380,14 @@ forEachDatabase(
       for (const route of inflating()) {
         const bomb = gzipSync(route.body(' '.repeat(2 * 1024 * 1024)));
         expect(bomb.length).to.be.below(LIMIT);
-        const res = await t
-          .raw()
-          [route.method](route.path)
-          .set('Authorization', `Bearer ${planner.token}`)
-          .set('Content-Type', 'application/json')
-          .set('Content-Encoding', 'gzip')
-          .serialize((b: Buffer) => b as unknown as string)
-          .send(bomb as unknown as string);
+        const res = await t.gzipJson(route.method, route.path, bomb, planner.token);
         contract.check(route.method, route.path, res);
         expect(res.status, `${route.path}: ${res.text}`).to.equal(413);
         expect(res.body.error).to.match(/CORNFLOW_MAX_BODY_SIZE/);
       }
       expect(await rowCounts(t)).to.deep.equal(before);
       // The same routes still accept a small gzip body.
-      const ok = await t
-        .raw()
-        .post('/instance/')
-        .set('Authorization', `Bearer ${planner.token}`)
-        .set('Content-Type', 'application/json')
-        .set('Content-Encoding', 'gzip')
-        .serialize((b: Buffer) => b as unknown as string)
-        .send(gzipSync(inflating()[0]!.body('')) as unknown as string);
+      const ok = await t.gzipJson('post', '/instance/', gzipSync(inflating()[0]!.body('')), planner.token);
       expect(ok.status, ok.text).to.equal(201);
     });
 

@@ -4,28 +4,22 @@
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { loadSpec, HTTP_METHODS } from '../src/api/spec.js';
+import { loadSpec } from '../src/api/spec.js';
 import { DATE_TIME } from '../src/app.js';
+import { resolve as resolveIn, specOperations } from './support/spec-walk.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 type Json = Record<string, any>;
 
-const spec = loadSpec() as unknown as Json;
+const bundled = loadSpec();
+const spec = bundled as unknown as Json;
 
-function resolve(node: Json): Json {
-  let cur = node;
-  while (cur && typeof cur.$ref === 'string') {
-    cur = (cur.$ref as string).replace(/^#\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).reduce<Json>((acc, k) => acc[k], spec);
-  }
-  return cur;
-}
+const resolve = (node: Json): Json => resolveIn(bundled, node);
 
 /** Operations that never succeed (also in .redocly.lint-ignore.yaml): DELETE /roles/{idx}/ is always 501. */
 const NEVER_SUCCEEDS = new Set(['deleteRole']);
 
-const operations = Object.entries(spec.paths as Json).flatMap(([path, item]) =>
-  HTTP_METHODS.filter((m) => item[m]).map((method) => ({ path, method, op: item[method] as Json })),
-);
+const operations = specOperations(bundled).map(({ path, method, op }) => ({ path, method, op: op as Json }));
 
 /** Every (media type, where) pair with a schema: request bodies and responses. */
 function mediaTypes(): { where: string; media: Json; pointer: string }[] {

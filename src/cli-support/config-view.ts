@@ -18,12 +18,19 @@ const AUTH_CODES = { oidc: 0, db: 1, ldap: 2 } as const;
 const BACKEND_CODES = { local: 'local', airflow: '1', databricks: '2', airflow3: '3' } as const;
 const LOG_CODES: Record<Config['logLevel'], string> = { trace: '0', debug: '10', info: '20', warn: '30', error: '40', fatal: '50', silent: '50' };
 
+type Value = string | number | boolean | undefined | null;
+/** The keys of a config section that hold a plain value (not a nested section). */
+type ValueKey<T> = { [K in keyof T]: T[K] extends Value ? K : never }[keyof T];
+
 export function settings(config: Config): Setting[] {
-  const s = (name: string, value: string | number | boolean | undefined | null, secret = false): Setting => ({
+  const s = (name: string, value: Value, secret = false): Setting => ({
     name,
     value: value === undefined || value === null ? null : typeof value === 'boolean' ? (value ? '1' : '0') : String(value),
     secret,
   });
+  /** Variables read one-to-one from a section of the config (variable name → key), in the table's order. */
+  const fromSection = <T>(section: T, keys: Record<string, ValueKey<T>>, secrets: string[] = []): Setting[] =>
+    Object.entries(keys).map(([name, key]) => s(name, section[key] as Value, secrets.includes(name)));
   const generatedKey = join(config.dataDir, SECRET_FILE);
   const db = config.database;
   return [
@@ -62,12 +69,14 @@ export function settings(config: Config): Setting[] {
     s('CORS_ORIGINS', config.corsOrigins),
     s('APPLICATION_ROOT', config.applicationRoot),
     s('CORNFLOW_MAX_BODY_SIZE', config.maxBodyBytes),
-    s('CORNFLOW_HEADERS_TIMEOUT_MS', config.http.headersTimeoutMs),
-    s('CORNFLOW_REQUEST_TIMEOUT_MS', config.http.requestTimeoutMs),
-    s('CORNFLOW_KEEP_ALIVE_TIMEOUT_MS', config.http.keepAliveTimeoutMs),
-    s('CORNFLOW_MIN_BODY_RATE', config.http.minBodyBytesPerSecond),
-    s('CORNFLOW_MAX_HEADER_SIZE', config.http.maxHeaderBytes),
-    s('CORNFLOW_MAX_HEADERS_COUNT', config.http.maxHeadersCount),
+    ...fromSection(config.http, {
+      CORNFLOW_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+      CORNFLOW_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+      CORNFLOW_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs',
+      CORNFLOW_MIN_BODY_RATE: 'minBodyBytesPerSecond',
+      CORNFLOW_MAX_HEADER_SIZE: 'maxHeaderBytes',
+      CORNFLOW_MAX_HEADERS_COUNT: 'maxHeadersCount',
+    }),
     s('CORNFLOW_FAIL_ON_INVALID_RESPONSE', config.failOnInvalidResponse),
     s('CORNFLOW_ADMIN_USER', config.initialUsers.admin.username),
     s('CORNFLOW_ADMIN_EMAIL', config.initialUsers.admin.email),
@@ -80,20 +89,28 @@ export function settings(config: Config): Setting[] {
     s('SERVICE_EMAIL_PASSWORD', config.email.password, true),
     s('SERVICE_EMAIL_SERVER', config.email.server),
     s('SERVICE_EMAIL_PORT', config.email.port),
-    s('LDAP_HOST', config.ldap.host),
-    s('LDAP_BIND_DN', config.ldap.bindDn),
-    s('LDAP_BIND_PASSWORD', config.ldap.bindPassword, true),
-    s('LDAP_USERNAME_ATTRIBUTE', config.ldap.usernameAttribute),
-    s('LDAP_USER_BASE', config.ldap.userBase),
-    s('LDAP_SERVICE_BASE', config.ldap.serviceBase),
-    s('LDAP_EMAIL_ATTRIBUTE', config.ldap.emailAttribute),
-    s('LDAP_USER_OBJECT_CLASS', config.ldap.userObjectClass),
-    s('LDAP_GROUP_OBJECT_CLASS', config.ldap.groupObjectClass),
-    s('LDAP_GROUP_BASE', config.ldap.groupBase),
-    s('LDAP_GROUP_TO_ROLE_SERVICE', config.ldap.groupToRole.service),
-    s('LDAP_GROUP_TO_ROLE_ADMIN', config.ldap.groupToRole.admin),
-    s('LDAP_GROUP_TO_ROLE_VIEWER', config.ldap.groupToRole.viewer),
-    s('LDAP_GROUP_TO_ROLE_PLANNER', config.ldap.groupToRole.planner),
+    ...fromSection(
+      config.ldap,
+      {
+        LDAP_HOST: 'host',
+        LDAP_BIND_DN: 'bindDn',
+        LDAP_BIND_PASSWORD: 'bindPassword',
+        LDAP_USERNAME_ATTRIBUTE: 'usernameAttribute',
+        LDAP_USER_BASE: 'userBase',
+        LDAP_SERVICE_BASE: 'serviceBase',
+        LDAP_EMAIL_ATTRIBUTE: 'emailAttribute',
+        LDAP_USER_OBJECT_CLASS: 'userObjectClass',
+        LDAP_GROUP_OBJECT_CLASS: 'groupObjectClass',
+        LDAP_GROUP_BASE: 'groupBase',
+      },
+      ['LDAP_BIND_PASSWORD'],
+    ),
+    ...fromSection(config.ldap.groupToRole, {
+      LDAP_GROUP_TO_ROLE_SERVICE: 'service',
+      LDAP_GROUP_TO_ROLE_ADMIN: 'admin',
+      LDAP_GROUP_TO_ROLE_VIEWER: 'viewer',
+      LDAP_GROUP_TO_ROLE_PLANNER: 'planner',
+    }),
     s('OID_PROVIDER', config.oidc.provider),
     s('OID_PROVIDER_TYPE', config.oidc.providerType),
     s('OID_EXPECTED_AUDIENCE', config.oidc.expectedAudience),

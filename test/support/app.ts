@@ -112,6 +112,12 @@ export class TestApp {
     return this.deps.db;
   }
 
+  /** The number of rows in a table. */
+  async count(table: string): Promise<number> {
+    const [row] = await this.knex(table).count({ n: '*' });
+    return Number(row!.n);
+  }
+
   /** Sends a request and checks the response against the contract. */
   async call(method: Method, url: string, opts: CallOptions = {}) {
     let req = request(this.app)[method](url);
@@ -132,6 +138,20 @@ export class TestApp {
   /** Raw supertest, for requests the helpers cannot express; check the contract yourself. */
   raw() {
     return request(this.app);
+  }
+
+  /**
+   * A JSON request whose body is sent as the given bytes with Content-Encoding: gzip (valid gzip or not: bombs
+   * and broken streams too). Raw: check the contract yourself.
+   */
+  gzipJson(method: Method, url: string, gzipped: Buffer, token?: string) {
+    let req = request(this.app)[method](url);
+    if (token !== undefined) req = req.set('Authorization', `Bearer ${token}`);
+    return req
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize((b: Buffer) => b as unknown as string)
+      .send(gzipped as unknown as string);
   }
 
   async login(username: string, password: string): Promise<string> {

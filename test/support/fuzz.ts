@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
 import type { OpenApiDocument } from '../../src/api/spec.js';
-import { HTTP_METHODS } from '../../src/api/spec.js';
+import { resolve, specOperations } from './spec-walk.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,37 +55,22 @@ export interface EncodedRequest {
   body?: Buffer;
 }
 
-function resolve(spec: OpenApiDocument, node: unknown): Json {
-  let cur = node as Json;
-  for (let i = 0; i < 50 && cur && typeof cur.$ref === 'string'; i++) {
-    const keys = (cur.$ref as string).replace(/^#\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    cur = keys.reduce<Json>((acc, key) => acc[key] as Json, spec as unknown as Json);
-  }
-  return cur ?? {};
-}
-
 /** Every operation of the bundled spec, with what the generator needs. */
 export function fuzzOperations(spec: OpenApiDocument): FuzzOperation[] {
-  const out: FuzzOperation[] = [];
-  for (const [path, item] of Object.entries(spec.paths)) {
-    for (const method of HTTP_METHODS) {
-      const op = item[method] as Json | undefined;
-      if (!op) continue;
-      const params = [...((item.parameters as unknown[]) ?? []), ...((op.parameters as unknown[]) ?? [])].map((p) => resolve(spec, p));
-      const content = (resolve(spec, op.requestBody).content ?? {}) as Json;
-      const json = content['application/json'] as Json | undefined;
-      out.push({
-        operationId: op.operationId as string,
-        method,
-        path,
-        pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
-        query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name as string, schema: resolve(spec, p.schema) })),
-        body: json?.schema ? resolve(spec, json.schema) : undefined,
-        inflate: op['x-cornflow-inflate'] === true,
-      });
-    }
-  }
-  return out;
+  return specOperations(spec).map(({ path, method, item, op }) => {
+    const params = [...((item.parameters as unknown[]) ?? []), ...((op.parameters as unknown[]) ?? [])].map((p) => resolve(spec, p));
+    const content = (resolve(spec, op.requestBody).content ?? {}) as Json;
+    const json = content['application/json'] as Json | undefined;
+    return {
+      operationId: op.operationId as string,
+      method,
+      path,
+      pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+      query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name as string, schema: resolve(spec, p.schema) })),
+      body: json?.schema ? resolve(spec, json.schema) : undefined,
+      inflate: op['x-cornflow-inflate'] === true,
+    };
+  });
 }
 
 const leafJson = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));

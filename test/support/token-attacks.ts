@@ -5,8 +5,8 @@ import { createHmac, generateKeyPairSync, createPublicKey, sign as rawSign, type
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
-import type { OpenApiDocument } from '../../src/api/spec.js';
-import { HTTP_METHODS } from '../../src/api/spec.js';
+import type { HttpMethod, OpenApiDocument } from '../../src/api/spec.js';
+import { resolve, specOperations } from './spec-walk.js';
 import { AUTH_MESSAGES } from '../../src/domain/errors.js';
 
 type Json = Record<string, unknown>;
@@ -254,7 +254,7 @@ export async function providerAttacks(a: ProviderAttackInput): Promise<Attack[]>
 
 export interface SecuredOperation {
   operationId: string;
-  method: (typeof HTTP_METHODS)[number];
+  method: HttpMethod;
   path: string;
   permission?: string;
   /** The operation's own request example (JSON), when it has one. */
@@ -262,41 +262,28 @@ export interface SecuredOperation {
   contentTypes: string[];
 }
 
-function resolve(spec: OpenApiDocument, node: unknown): Json {
-  let cur = node as Json;
-  for (let i = 0; i < 50 && cur && typeof cur.$ref === 'string'; i++) {
-    const keys = (cur.$ref as string).replace(/^#\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    cur = keys.reduce<Json>((acc, key) => acc[key] as Json, spec as unknown as Json);
-  }
-  return cur ?? {};
-}
-
 /** Every operation of the spec whose security names bearerAuth (including the optional one of /signup/). */
 export function securedOperations(spec: OpenApiDocument): SecuredOperation[] {
   const out: SecuredOperation[] = [];
   const global = (spec as unknown as { security?: Json[] }).security;
-  for (const [path, item] of Object.entries(spec.paths)) {
-    for (const method of HTTP_METHODS) {
-      const op = item[method] as Json | undefined;
-      if (!op) continue;
-      const security = (op.security ?? global ?? []) as Json[];
-      if (!security.some((s) => 'bearerAuth' in s)) continue;
-      const content = (resolve(spec, op.requestBody).content ?? {}) as Record<string, Json>;
-      const json = content['application/json'];
-      let example: unknown;
-      if (json) {
-        const examples = json.examples as Record<string, Json> | undefined;
-        example = json.example ?? (examples ? resolve(spec, Object.values(examples)[0]).value : undefined) ?? resolve(spec, json.schema).example;
-      }
-      out.push({
-        operationId: op.operationId as string,
-        method,
-        path,
-        permission: op['x-cornflow-permission'] as string | undefined,
-        example,
-        contentTypes: Object.keys(content),
-      });
+  for (const { path, method, op } of specOperations(spec)) {
+    const security = (op.security ?? global ?? []) as Json[];
+    if (!security.some((s) => 'bearerAuth' in s)) continue;
+    const content = (resolve(spec, op.requestBody).content ?? {}) as Record<string, Json>;
+    const json = content['application/json'];
+    let example: unknown;
+    if (json) {
+      const examples = json.examples as Record<string, Json> | undefined;
+      example = json.example ?? (examples ? resolve(spec, Object.values(examples)[0]).value : undefined) ?? resolve(spec, json.schema).example;
     }
+    out.push({
+      operationId: op.operationId as string,
+      method,
+      path,
+      permission: op['x-cornflow-permission'] as string | undefined,
+      example,
+      contentTypes: Object.keys(content),
+    });
   }
   return out;
 }
