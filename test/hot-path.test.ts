@@ -10,7 +10,11 @@ import { knexConfig } from '../src/storage/db.js';
 import { loadSpec, RouteTable } from '../src/api/spec.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { fastRouteLookup } from '../src/api/eov-route-lookup.js';
-import { TestApp } from './support/app.js';
+import { Strategy as JwtStrategy } from 'passport-jwt';
+import * as jose from 'jose';
+import { forEachDatabase, TEST_SECRET, TestApp } from './support/app.js';
+import { REMEMBERED_TOKENS, rememberVerifiedTokens } from '../src/auth/verified-tokens.js';
+import { hmacKey } from '../src/auth/tokens.js';
 
 describe('hot-path caches', () => {
   it('SQLite statement cache: a cached statement sees schema changes made after it was prepared', async () => {
@@ -98,5 +102,67 @@ describe('hot-path caches', () => {
     // Both kinds of answer were compared: operations found, and eov's 400/404/405.
     expect(seen.matched).to.be.greaterThan(200);
     expect(seen.errors).to.be.greaterThan(200);
+  });
+});
+
+describe('remembered token verifications (src/auth/verified-tokens.ts)', () => {
+  const secret = new TextEncoder().encode(TEST_SECRET);
+  const sign = (claims: Record<string, unknown>, key: Uint8Array = secret) =>
+    new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+  const now = () => Math.floor(Date.now() / 1000);
+
+  forEachDatabase('a remembered token', (t) => {
+    it('is refused once it expires, with the expired message', async function () {
+      this.timeout(10_000);
+      const token = await sign({ sub: 'cornflow_admin', iss: 'cornflow', iat: now() - 1, exp: now() + 2 });
+      for (let i = 0; i < 3; i++) expect((await t.get('/instance/', { token })).status).to.equal(200);
+      await new Promise((r) => setTimeout(r, (now() + 3 - Date.now() / 1000) * 1000));
+      const res = await t.get('/instance/', { token });
+      expect(res.status).to.equal(400);
+      expect(res.body).to.deep.equal({ error: 'The token has expired, please login again' });
+    });
+
+    it('is refused before its nbf, then accepted', async function () {
+      this.timeout(10_000);
+      const token = await sign({ sub: 'cornflow_admin', iss: 'cornflow', iat: now() - 1, exp: now() + 60, nbf: now() + 2 });
+      expect((await t.get('/instance/', { token })).status).to.equal(400);
+      await new Promise((r) => setTimeout(r, (now() + 3 - Date.now() / 1000) * 1000));
+      expect((await t.get('/instance/', { token })).status).to.equal(200);
+      expect((await t.get('/instance/', { token })).status).to.equal(200);
+    });
+
+    it('opens nothing once its user is deleted or loses its role; a tampered copy or another key is never taken for it', async () => {
+      const user = await t.user('planner');
+      expect((await t.get('/instance/', { token: user.token })).status).to.equal(200);
+      const [head, body, signature] = user.token.split('.');
+      const flipped = `${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`;
+      expect((await t.get('/instance/', { token: `${head}.${body}.${flipped}` })).status).to.equal(400);
+      const claims = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
+      const otherKey = await sign(claims, new TextEncoder().encode('another secret'));
+      expect((await t.get('/instance/', { token: otherKey })).status).to.equal(400);
+      await t.knex('user_role').where({ user_id: user.id }).delete();
+      expect((await t.get('/instance/', { token: user.token })).status).to.equal(403);
+      await t.knex('users').where({ id: user.id }).update({ deleted_at: '2026-01-01 00:00:00.000000' });
+      expect((await t.get('/instance/', { token: user.token })).status).to.equal(400);
+    });
+  });
+
+  it('answers as jsonwebtoken for more tokens than it remembers (it starts over)', async () => {
+    rememberVerifiedTokens();
+    const verifier = (JwtStrategy as unknown as { JwtVerifier: (t: string, k: unknown, o: object, cb: (e: Error | null, p?: unknown) => void) => void }).JwtVerifier;
+    const key = hmacKey(TEST_SECRET);
+    const options = { issuer: 'cornflow', algorithms: ['HS256'] };
+    const verify = (token: string) => new Promise<unknown>((resolve) => verifier(token, key, options, (err, payload) => resolve(err ? err.name : payload)));
+    const tokens = await Promise.all(Array.from({ length: REMEMBERED_TOKENS + 50 }, (_, i) => sign({ sub: `u${i}`, iss: 'cornflow', iat: now(), exp: now() + 600 })));
+    for (const round of [0, 1]) {
+      for (let i = 0; i < tokens.length; i += 997) {
+        expect(await verify(tokens[i]!), `round ${round} token ${i}`).to.include({ sub: `u${i}` });
+      }
+    }
+    for (const token of tokens) await verify(token);
+    expect(await verify(tokens[7]!)).to.include({ sub: 'u7' });
+    // Other options (another issuer) are answered for themselves.
+    const strict = { issuer: 'someone-else', algorithms: ['HS256'] };
+    expect(await new Promise((resolve) => verifier(tokens[7]!, key, strict, (err) => resolve(err?.name)))).to.equal('JsonWebTokenError');
   });
 });

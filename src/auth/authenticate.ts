@@ -10,6 +10,7 @@ import { AppError, AUTH_MESSAGES } from '../domain/errors.js';
 import { hmacKey, TOKEN_ISSUER } from './tokens.js';
 import { storedToMillis } from '../storage/time.js';
 import type { OidcVerifier } from './oidc.js';
+import { rememberVerifiedTokens } from './verified-tokens.js';
 
 /**
  * The bearer token of a request, or cornflow's 400 for a missing or malformed header. The token is the
@@ -116,6 +117,7 @@ export function createAuthenticator(
   badTokenMessage: string = AUTH_MESSAGES.badToken,
   oidc?: OidcVerifier,
 ): Authenticator {
+  rememberVerifiedTokens();
   const passport = new Passport();
   const strategy = oidc ? 'oidc' : 'jwt';
   if (oidc) passport.use('oidc', new OidcStrategy(db, secret, oidc));
