@@ -5,7 +5,7 @@ import * as store from '../storage/executions.js';
 import { ownerScope } from './ownership.js';
 import { requireDagPermission } from './dag-access.js';
 import { appDataErrors, validationApp } from './app-schemas.js';
-import { creationTime, objectId } from './ids.js';
+import { createWithFreshId, objectId } from './ids.js';
 import { dataHashAsync, parseLossless, rawJsonText, type JsonValue } from './json-hash.js';
 import { AppError, InvalidData, InvalidUsage, NoPermission, ObjectDoesNotExist } from './errors.js';
 import { STATE_MESSAGES } from './execution-states.js';
@@ -67,10 +67,7 @@ export async function checkExecution(ctx: ExecContext, id: string, run: boolean)
 }
 
 async function newCheckExecution(ctx: ExecContext, instanceId: string, name: string, schema: string | null, data: JsonValue | null): Promise<string> {
-  const created = creationTime();
-  const id = objectId(created, ctx.userId, instanceId);
-  await store.insertExecution(ctx.db, {
-    id,
+  const fields = {
     name,
     description: null,
     schema,
@@ -79,7 +76,6 @@ async function newCheckExecution(ctx: ExecContext, instanceId: string, name: str
     config: rawJsonText({ checks_and_kpis_only: true }),
     data: data === null ? null : rawJsonText(data),
     data_hash: await dataHashAsync(data),
-    created_at: created.stored,
     state: 0,
     state_message: STATE_MESSAGES[0],
     checks: null,
@@ -87,8 +83,12 @@ async function newCheckExecution(ctx: ExecContext, instanceId: string, name: str
     log_text: null,
     log_json: null,
     checks_and_kpis_only: true,
-  });
-  return id;
+  };
+  const row = await createWithFreshId(
+    (created): store.NewExecution => ({ id: objectId(created, ctx.userId, instanceId), ...fields, created_at: created.stored }),
+    (r) => store.insertExecution(ctx.db, r),
+  );
+  return row.id;
 }
 
 /** Runs (or not) a freshly created check execution; a failed launch removes what was created. */

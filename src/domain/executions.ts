@@ -14,7 +14,7 @@ import { RawJson, pyRepr } from '../api/wire.js';
 import { ownerScope } from './ownership.js';
 import { requireDagPermission } from './dag-access.js';
 import { appDataErrors, validationApp } from './app-schemas.js';
-import { creationTime, objectId } from './ids.js';
+import { createWithFreshId, creationTime, objectId } from './ids.js';
 import { dataHashAsync, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
 import { losslessField, losslessTree, type ExactBody } from './lossless-body.js';
 import { AppError, CommunicationError, InvalidData, InvalidUsage, NoPermission, ObjectDoesNotExist } from './errors.js';
@@ -224,9 +224,7 @@ export async function createExecution(ctx: ExecContext, input: NewExecutionInput
     state = 0;
   }
 
-  const created = creationTime();
-  const row: store.NewExecution = {
-    id: objectId(created, ctx.userId, instance.id),
+  const fields = {
     name: input.name,
     description: input.description ?? null,
     schema,
@@ -235,7 +233,6 @@ export async function createExecution(ctx: ExecContext, input: NewExecutionInput
     config: rawJsonText(config as JsonValue),
     data: data === null ? null : rawJsonText(data),
     data_hash: await dataHashAsync(data),
-    created_at: created.stored,
     state,
     state_message: STATE_MESSAGES[state],
     checks: null,
@@ -244,7 +241,10 @@ export async function createExecution(ctx: ExecContext, input: NewExecutionInput
     log_json: null,
     checks_and_kpis_only: null,
   };
-  await store.insertExecution(ctx.db, row);
+  const row = await createWithFreshId(
+    (created): store.NewExecution => ({ id: objectId(created, ctx.userId, instance.id), ...fields, created_at: created.stored }),
+    (r) => store.insertExecution(ctx.db, r),
+  );
   if (run) {
     try {
       const { runId } = await ctx.orchestrator.trigger({ executionId: row.id, app: schema, checksOnly: false });
@@ -426,13 +426,10 @@ export interface ManualExecutionInput extends NewExecutionInput {
 export async function manualExecution(ctx: ExecContext, input: ManualExecutionInput, lossless?: ExactBody) {
   // Only on an instance the requester may see (cornflow takes any): another user's is refused as a missing one.
   const instance = await findInstance(ctx.db, await ownerScope(ctx.db, ctx.config, ctx.userId, ctx.roles), input.instance_id);
-  const created = creationTime();
-  const id = objectId(created, ctx.userId, input.instance_id);
-  if (!instance) throw new InvalidUsage(`Integrity error on saving with data <Execution ${id}>`);
+  if (!instance) throw new InvalidUsage(`Integrity error on saving with data <Execution ${objectId(creationTime(), ctx.userId, input.instance_id)}>`);
   const data = input.data === undefined ? null : (losslessField(lossless, input.data, 'data') as JsonValue);
   const opt = (key: 'checks' | 'kpis', v: unknown) => (v === undefined || v === null ? null : rawJsonText(losslessField(lossless, v, key) as JsonValue));
-  const row: store.NewExecution = {
-    id,
+  const fields = {
     name: input.name,
     description: input.description ?? null,
     schema: input.schema ?? 'solve_model_dag',
@@ -441,7 +438,6 @@ export async function manualExecution(ctx: ExecContext, input: ManualExecutionIn
     config: rawJsonText(losslessField(lossless, input.config, 'config') as JsonValue),
     data: data === null ? null : rawJsonText(data),
     data_hash: await dataHashAsync(data),
-    created_at: created.stored,
     state: 2,
     state_message: STATE_MESSAGES[2],
     checks: opt('checks', input.checks),
@@ -450,6 +446,9 @@ export async function manualExecution(ctx: ExecContext, input: ManualExecutionIn
     log_json: input.log_json === undefined || input.log_json === null ? null : logJsonText(losslessTree(lossless, input.log_json, 'log_json')),
     checks_and_kpis_only: null,
   };
-  await store.insertExecution(ctx.db, row);
+  const row = await createWithFreshId(
+    (created): store.NewExecution => ({ id: objectId(created, ctx.userId, instance.id), ...fields, created_at: created.stored }),
+    (r) => store.insertExecution(ctx.db, r),
+  );
   return basicToWire({ ...row, updated_at: row.created_at, run_id: null, last_run_checks_and_kpis: null, execution_files_status: 0, username: null, first_name: null, last_name: null });
 }

@@ -10,7 +10,7 @@ import { RawJson } from '../api/wire.js';
 import { ownerScope } from './ownership.js';
 import { requireDagPermission } from './dag-access.js';
 import { validateAppData, validationApp } from './app-schemas.js';
-import { creationTime, objectId } from './ids.js';
+import { createWithFreshId, objectId } from './ids.js';
 import { LARGE_BODY_BYTES } from './memory.js';
 import { dataHashAsync, rawJsonBytes, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
 import { bodySize, losslessField, releaseField, type ExactBody } from './lossless-body.js';
@@ -109,19 +109,20 @@ export async function insertNew(
   ctx: DataContext,
   input: { name: string; description: string | null; schema: string | null; data: { text: string | Buffer; hash: string }; checks: string | null },
 ) {
-  const created = creationTime();
-  const row: store.NewInstance = {
-    id: objectId(created, ctx.userId),
-    name: input.name,
-    description: input.description,
-    data: input.data.text,
-    checks: input.checks,
-    data_hash: input.data.hash,
-    schema: input.schema,
-    user_id: ctx.userId,
-    created_at: created.stored,
-  };
-  await store.insertInstance(ctx.db, row);
+  const row = await createWithFreshId(
+    (created): store.NewInstance => ({
+      id: objectId(created, ctx.userId),
+      name: input.name,
+      description: input.description,
+      data: input.data.text,
+      checks: input.checks,
+      data_hash: input.data.hash,
+      schema: input.schema,
+      user_id: ctx.userId,
+      created_at: created.stored,
+    }),
+    (r) => store.insertInstance(ctx.db, r),
+  );
   return { ...instanceToWire({ ...row, updated_at: row.created_at }), executions: [] };
 }
 

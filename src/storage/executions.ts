@@ -111,8 +111,14 @@ export interface NewExecution {
   checks_and_kpis_only: boolean | null;
 }
 
-export async function insertExecution(db: Db, row: NewExecution): Promise<void> {
-  await db('executions').insert({ ...row, updated_at: row.created_at, execution_files_status: 0 });
+/** Inserts a new execution; false (and nothing written) when its id is taken (see insertInstance). */
+export async function insertExecution(db: Db, row: NewExecution): Promise<boolean> {
+  const inserted = await db('executions')
+    .insert({ ...row, updated_at: row.created_at, execution_files_status: 0 })
+    .onConflict('id')
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
 }
 
 /** Sets columns (JSON values already as text) and updated_at; false when the execution is gone. */

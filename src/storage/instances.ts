@@ -84,8 +84,18 @@ export interface NewInstance {
   created_at: string;
 }
 
-export async function insertInstance(db: Db, row: NewInstance): Promise<void> {
-  await db('instances').insert({ ...row, data: jsonTextParam(db, row.data), updated_at: row.created_at });
+/**
+ * Inserts a new instance; false (and nothing written) when its id is taken. The conflict is on the id alone,
+ * so every other constraint failure still throws; DO NOTHING instead of an error keeps a surrounding
+ * PostgreSQL transaction usable.
+ */
+export async function insertInstance(db: Db, row: NewInstance): Promise<boolean> {
+  const inserted = await db('instances')
+    .insert({ ...row, data: jsonTextParam(db, row.data), updated_at: row.created_at })
+    .onConflict('id')
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
 }
 
 export interface InstanceChanges {
