@@ -56,32 +56,52 @@ export function scoped<T extends Knex.QueryBuilder>(query: T, scope: OwnerScope,
   return query;
 }
 
-/** The date-range filters: query parameter, column, comparison. */
-const RANGES: readonly [keyof ListFilters, string, '>=' | '<='][] = [
+/** The filters compared with a column: query parameter, column, comparison (dates as stored text). */
+const COMPARED: readonly [keyof ListFilters, string, '=' | '>=' | '<='][] = [
+  ['schema', 'schema', '='],
+  ['id', 'id', '='],
+  ['name', 'name', '='],
   ['creation_date_gte', 'created_at', '>='],
   ['creation_date_lte', 'created_at', '<='],
   ['update_date_gte', 'updated_at', '>='],
   ['update_date_lte', 'updated_at', '<='],
 ];
 
+interface ListPlan {
+  where: [column: string, op: '=' | '>=' | '<=', value: string][];
+  limit: number;
+  offset: number;
+}
+
 /**
- * Applies the list filters, newest first, and the page. Returns false when the filters can match nothing
+ * What the list filters ask of a table: the column comparisons and the page, or null when they can match nothing
  * (deletion-date filters: objects are hard-deleted; limit 0), so the caller can answer [] without a query.
  */
-export function applyListFilters(query: Knex.QueryBuilder, filters: ListFilters, table: string): boolean {
-  if (filters.deletion_date_gte !== undefined || filters.deletion_date_lte !== undefined) return false;
+function listPlan(filters: ListFilters, table: string): ListPlan | null {
+  if (filters.deletion_date_gte !== undefined || filters.deletion_date_lte !== undefined) return null;
   const limit = filters.limit ?? DEFAULT_LIMIT;
-  if (limit === 0) return false;
-  if (filters.schema !== undefined) query.where(`${table}.schema`, filters.schema);
-  if (filters.id !== undefined) query.where(`${table}.id`, filters.id);
-  if (filters.name !== undefined) query.where(`${table}.name`, filters.name);
-  for (const [key, column, op] of RANGES) {
+  if (limit === 0) return null;
+  const where: ListPlan['where'] = [];
+  for (const [key, column, op] of COMPARED) {
     const v = filters[key];
-    if (typeof v === 'string') query.where(`${table}.${column}`, op, filterTimestamp(v));
+    if (typeof v === 'string') where.push([`${table}.${column}`, op, op === '=' ? v : filterTimestamp(v)]);
   }
-  // id breaks ties so that paging is stable when two rows share created_at.
-  query.orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }]);
-  query.limit(pageBound(limit)).offset(pageBound(filters.offset ?? 0));
+  return { where, limit: pageBound(limit), offset: pageBound(filters.offset ?? 0) };
+}
+
+/** Newest first; id breaks ties so that paging is stable when two rows share created_at. */
+const orderOf = (table: string) => `${table}.created_at desc, ${table}.id desc`;
+
+/**
+ * Applies the list filters, newest first, and the page. Returns false when the filters can match nothing, so the
+ * caller can answer [] without a query.
+ */
+export function applyListFilters(query: Knex.QueryBuilder, filters: ListFilters, table: string): boolean {
+  const plan = listPlan(filters, table);
+  if (!plan) return false;
+  for (const [column, op, value] of plan.where) query.where(column, op, value);
+  query.orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }]); // as orderOf, quoted by knex
+  query.limit(plan.limit).offset(plan.offset);
   return true;
 }
 
@@ -96,27 +116,19 @@ export function listPageSql(
   filters: ListFilters,
   where: readonly string[] = [],
 ): { sql: string; bindings: (string | number)[] } | null {
-  if (filters.deletion_date_gte !== undefined || filters.deletion_date_lte !== undefined) return null;
-  const limit = filters.limit ?? DEFAULT_LIMIT;
-  if (limit === 0) return null;
+  const plan = listPlan(filters, table);
+  if (!plan) return null;
   const conditions = [`${table}.deleted_at is null`, ...where];
   const bindings: (string | number)[] = [];
-  const equal = (column: string, value: string | number) => {
-    conditions.push(`${table}.${column} = ?`);
-    bindings.push(value);
-  };
-  if (!scope.all) equal('user_id', scope.userId);
-  if (filters.schema !== undefined) equal('schema', filters.schema);
-  if (filters.id !== undefined) equal('id', filters.id);
-  if (filters.name !== undefined) equal('name', filters.name);
-  for (const [key, column, op] of RANGES) {
-    const v = filters[key];
-    if (typeof v === 'string') {
-      conditions.push(`${table}.${column} ${op} ?`);
-      bindings.push(filterTimestamp(v));
-    }
+  if (!scope.all) {
+    conditions.push(`${table}.user_id = ?`);
+    bindings.push(scope.userId);
   }
-  bindings.push(pageBound(limit), pageBound(filters.offset ?? 0));
-  const sql = `select ${columns.join(', ')} from ${table} where ${conditions.join(' and ')} order by ${table}.created_at desc, ${table}.id desc limit ? offset ?`;
+  for (const [column, op, value] of plan.where) {
+    conditions.push(`${column} ${op} ?`);
+    bindings.push(value);
+  }
+  bindings.push(plan.limit, plan.offset);
+  const sql = `select ${columns.join(', ')} from ${table} where ${conditions.join(' and ')} order by ${orderOf(table)} limit ? offset ?`;
   return { sql, bindings };
 }
