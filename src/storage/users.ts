@@ -17,6 +17,9 @@ export interface UserRow {
   deleted_at: string | null;
 }
 
+/** The columns of a UserRow. */
+const USER_COLUMNS = 'id, username, first_name, last_name, email, password, pwd_last_change, created_at, updated_at, deleted_at';
+
 function mapUser(r: Record<string, unknown> | undefined): UserRow | undefined {
   if (!r) return undefined;
   return { ...(r as unknown as UserRow), id: Number(r.id) };
@@ -24,7 +27,7 @@ function mapUser(r: Record<string, unknown> | undefined): UserRow | undefined {
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
   // Every authenticated request: fixed SQL (src/storage/fast-query.ts).
-  return mapUser(await selectFirst<Record<string, unknown>>(db, 'select * from users where username = ? and deleted_at is null limit 1', [username]));
+  return mapUser(await selectFirst<Record<string, unknown>>(db, `select ${USER_COLUMNS} from users where username = ? and deleted_at is null limit 1`, [username]));
 }
 
 export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
