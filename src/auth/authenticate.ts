@@ -6,6 +6,7 @@ import jwt from 'jsonwebtoken';
 import type { Request, Response } from 'express';
 import type { Db } from '../storage/db.js';
 import { findUserByUsername, type UserRow } from '../storage/users.js';
+import { userWithPermission, type RolesWithPermission } from '../storage/access.js';
 import { AppError, AUTH_MESSAGES } from '../domain/errors.js';
 import { hmacKey, TOKEN_ISSUER } from './tokens.js';
 import { storedToMillis } from '../storage/time.js';
@@ -48,9 +49,29 @@ interface JwtFailure {
   error?: AppError;
 }
 
+/** The permission an authenticated request needs: read with the token's user, in the same query. */
+export interface AccessQuery {
+  actionId: number;
+  urlRule: string;
+}
+
+/** What the user lookup found for an AccessQuery: the user's roles and whether one grants it. */
+export interface KnownAccess extends AccessQuery, RolesWithPermission {}
+
+const pendingAccess = new WeakMap<Request, AccessQuery>();
+const knownAccess = new WeakMap<UserRow, KnownAccess>();
+
+/** The access read with this user (the user object authenticate() returned), if its request asked for one. */
+export function accessReadWith(user: UserRow): KnownAccess | undefined {
+  return knownAccess.get(user);
+}
+
 export interface Authenticator {
-  /** Verifies the request's token and returns its user, or throws cornflow's 400. */
-  authenticate(req: Request): Promise<UserRow>;
+  /**
+   * Verifies the request's token and returns its user, or throws cornflow's 400. With `access`, the user's roles
+   * and that permission are read in the same query (accessReadWith(user)).
+   */
+  authenticate(req: Request, access?: AccessQuery): Promise<UserRow>;
   /** OpenID Connect mode: the `sub` of a valid internal or provider token (no user lookup), or cornflow's 400. */
   tokenSubject?(token: string): Promise<string>;
 }
@@ -111,6 +132,14 @@ class OidcStrategy extends passportDefault.Strategy {
   }
 }
 
+/** The token's user, and with an AccessQuery its roles and that permission in the same query. */
+async function findUser(db: Db, username: string, access: AccessQuery | undefined): Promise<UserRow | undefined> {
+  if (!access) return findUserByUsername(db, username);
+  const found = await userWithPermission(db, username, access.actionId, access.urlRule);
+  if (found) knownAccess.set(found.user, { ...access, ...found.access });
+  return found?.user;
+}
+
 export function createAuthenticator(
   db: Db,
   secret: string,
@@ -129,10 +158,11 @@ export function createAuthenticator(
         secretOrKey: hmacKey(secret) as unknown as string,
         issuer: TOKEN_ISSUER,
         algorithms: ['HS256'],
+        passReqToCallback: true,
       },
-      (claims: { sub?: unknown; iat?: unknown }, done: (err: unknown, user?: UserRow | false, info?: unknown) => void) => {
+      (req: Request, claims: { sub?: unknown; iat?: unknown }, done: (err: unknown, user?: UserRow | false, info?: unknown) => void) => {
         if (typeof claims.sub !== 'string' || issuedInFuture(claims)) return done(null, false, { name: 'JsonWebTokenError' });
-        findUserByUsername(db, claims.sub).then(
+        findUser(db, claims.sub, pendingAccess.get(req)).then(
           (user) => (user && !issuedBeforeAccount(claims, user) ? done(null, user) : done(null, false, { name: 'UnknownUser' })),
           (err: unknown) => done(err),
         );
@@ -141,8 +171,9 @@ export function createAuthenticator(
   );
 
   return {
-    async authenticate(req) {
+    async authenticate(req, access) {
       bearerToken(req);
+      if (access) pendingAccess.set(req, access);
       return new Promise<UserRow>((resolve, reject) => {
         const middleware = passport.authenticate(strategy, { session: false }, (err: unknown, user: UserRow | false, info: JwtFailure | undefined) => {
           if (err) return reject(err);

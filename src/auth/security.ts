@@ -2,7 +2,8 @@
 // permission of the user's roles for (method, view). Runs before request validation, as in cornflow.
 import type { Request } from 'express';
 import type { AppDeps } from '../api/context.js';
-import { bearerToken } from './authenticate.js';
+import { accessReadWith, bearerToken } from './authenticate.js';
+import { actionForMethod } from '../domain/access-constants.js';
 import { checkPermission } from '../domain/access.js';
 import { rememberRoles } from '../domain/ownership.js';
 import { AppError, AUTH_MESSAGES } from '../domain/errors.js';
@@ -20,12 +21,14 @@ export function securityHandler(deps: AppDeps) {
         bearerToken(req);
         return true;
       }
-      const user = await deps.authenticator.authenticate(req);
+      const view = meta.view ? deps.routes.view(meta.view) : undefined;
+      const actionId = actionForMethod(req.method);
+      // The permission is read with the token's user (one query); refusals are decided below, after authentication.
+      const user = await deps.authenticator.authenticate(req, view && actionId !== undefined ? { actionId, urlRule: view.url_rule } : undefined);
       // The request log names the user even when the permission check below refuses (403).
       if (req.res) req.res.locals.logUser = { id: user.id, username: user.username };
-      const view = meta.view ? deps.routes.view(meta.view) : undefined;
       if (!view) throw new AppError(403, AUTH_MESSAGES.viewMissing);
-      rememberRoles(user, await checkPermission(deps.db, user.id, req.method, view.url_rule));
+      rememberRoles(user, await checkPermission(deps.db, user.id, req.method, view.url_rule, accessReadWith(user)));
       req.cornflowUser = user;
       return true;
     } catch (err) {

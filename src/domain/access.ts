@@ -151,11 +151,13 @@ export async function seedBasePermissions(
  * cornflow's permission check: any role of the user grants (HTTP method → action) on the view whose
  * url_rule is the matched route's. Throws cornflow's 403s.
  */
-export async function checkPermission(db: Db, userId: number, method: string, urlRule: string): Promise<number[]> {
-  // Allowed: one query, which also gives the user's roles (returned, for the [own] scope of the request).
+export async function checkPermission(db: Db, userId: number, method: string, urlRule: string, known?: q.RolesWithPermission & { actionId: number; urlRule: string }): Promise<number[]> {
+  // Allowed: one query, which also gives the user's roles (returned, for the [own] scope of the request), or none
+  // when the user lookup already read it (`known`, for the same action and view).
   // Refused: the queries below tell which message (no role, no view, no permission).
   const action = actionForMethod(method);
-  const checked = action === undefined ? undefined : await q.rolesWithPermission(db, userId, action, urlRule);
+  const readWithUser = known && action !== undefined && known.actionId === action && known.urlRule === urlRule ? known : undefined;
+  const checked = action === undefined ? undefined : (readWithUser ?? (await q.rolesWithPermission(db, userId, action, urlRule)));
   if (checked?.granted) return checked.roles;
   const roles = checked?.roles ?? (await q.roleIdsOfUser(db, userId));
   if (!roles.length || action === undefined) throw new AppError(403, AUTH_MESSAGES.noPermission);

@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import { isPostgres } from './db.js';
 import { nowStored } from './time.js';
 import { selectRows } from './fast-query.js';
+import { mapUser, USER_COLUMNS, type UserRow } from './users.js';
 
 export interface PermissionTriple {
   role_id: number;
@@ -89,11 +90,36 @@ const ROLES_WITH_PERMISSION =
   'and pv.api_view_id in (select id from api_view where url_rule = ?) ' +
   'where ur.user_id = ? and ur.deleted_at is null';
 
+/** A user's active roles and whether one of them may do an action on a view (rolesWithPermission's answer). */
+export interface RolesWithPermission {
+  roles: number[];
+  granted: boolean;
+}
+
+const USER_WITH_PERMISSION =
+  `select ${USER_COLUMNS.split(', ').map((c) => `u.${c}`).join(', ')}, ur.role_id as cf_role_id, pv.id as cf_pv_id from users as u ` +
+  'left join user_role as ur on ur.user_id = u.id and ur.deleted_at is null ' +
+  'left join permission_view as pv on pv.role_id = ur.role_id and pv.action_id = ? and pv.deleted_at is null ' +
+  'and pv.api_view_id in (select id from api_view where url_rule = ?) ' +
+  'where u.username = ? and u.deleted_at is null';
+
+/**
+ * The (non-deleted) user of a username with rolesWithPermission's answer for (action, view), in one query: the
+ * token's user and the permission check of an authenticated request. Undefined when there is no such user.
+ */
+export async function userWithPermission(db: Db, username: string, actionId: number, urlRule: string): Promise<{ user: UserRow; access: RolesWithPermission } | undefined> {
+  const rows = await selectRows<Record<string, unknown>>(db, USER_WITH_PERMISSION, [actionId, urlRule, username]);
+  if (!rows.length) return undefined;
+  const { cf_role_id: _role, cf_pv_id: _pv, ...user } = rows[0]!;
+  const roles = [...new Set(rows.filter((r) => r.cf_role_id !== null).map((r) => Number(r.cf_role_id)))];
+  return { user: mapUser(user)!, access: { roles, granted: rows.some((r) => r.cf_pv_id !== null) } };
+}
+
 /**
  * The user's active roles, each with whether it may do the action on the view of urlRule: one query for the
  * permission check and the [own] scope of the same request.
  */
-export async function rolesWithPermission(db: Db, userId: number, actionId: number, urlRule: string): Promise<{ roles: number[]; granted: boolean }> {
+export async function rolesWithPermission(db: Db, userId: number, actionId: number, urlRule: string): Promise<RolesWithPermission> {
   // Every authenticated request: fixed SQL (src/storage/fast-query.ts).
   const rows = await selectRows<{ role_id: number | string; pv_id: number | string | null }>(db, ROLES_WITH_PERMISSION, [actionId, urlRule, userId]);
   return { roles: [...new Set(rows.map((r) => Number(r.role_id)))], granted: rows.some((r) => r.pv_id !== null) };

@@ -18,9 +18,9 @@ export interface UserRow {
 }
 
 /** The columns of a UserRow. */
-const USER_COLUMNS = 'id, username, first_name, last_name, email, password, pwd_last_change, created_at, updated_at, deleted_at';
+export const USER_COLUMNS = 'id, username, first_name, last_name, email, password, pwd_last_change, created_at, updated_at, deleted_at';
 
-function mapUser(r: Record<string, unknown> | undefined): UserRow | undefined {
+export function mapUser(r: Record<string, unknown> | undefined): UserRow | undefined {
   if (!r) return undefined;
   return { ...(r as unknown as UserRow), id: Number(r.id) };
 }
