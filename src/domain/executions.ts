@@ -78,7 +78,7 @@ function detailToWire(row: ExecutionFullRow) {
   return { ...basicToWire(row), indicators: indicators(row.data), ...ownerFields(row) };
 }
 
-function shortLog(row: ExecutionFullRow) {
+function shortLog(row: Pick<ExecutionFullRow, 'log_json'>) {
   if (!row.log_json) return null;
   try {
     const log = JSON.parse(row.log_json) as Record<string, unknown> | null;
@@ -89,7 +89,7 @@ function shortLog(row: ExecutionFullRow) {
   }
 }
 
-function listItemToWire(row: ExecutionFullRow) {
+function listItemToWire(row: store.ExecutionListRow) {
   return { ...basicToWire(row), ...ownerFields(row), log: shortLog(row) };
 }
 

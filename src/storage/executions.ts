@@ -75,11 +75,16 @@ function base(db: Db, full: boolean) {
     .select([...BASE, ...OWNER, ...(full ? FULL : [])]);
 }
 
-export async function listExecutions(db: Db, scope: OwnerScope, filters: ListFilters & { checks_and_kpis?: boolean }): Promise<ExecutionFullRow[]> {
-  const q = scoped(base(db, true), scope, 'executions');
+/** A list item: the execution without its data, checks, kpis and text log (which may be megabytes), with its JSON log. */
+export interface ExecutionListRow extends ExecutionRow {
+  log_json: string | null;
+}
+
+export async function listExecutions(db: Db, scope: OwnerScope, filters: ListFilters & { checks_and_kpis?: boolean }): Promise<ExecutionListRow[]> {
+  const q = scoped(base(db, false).select('executions.log_json'), scope, 'executions');
   if (!filters.checks_and_kpis) q.where((w) => w.whereNull('executions.checks_and_kpis_only').orWhere('executions.checks_and_kpis_only', false));
   if (!applyListFilters(q, filters, 'executions')) return [];
-  return (await q).map(mapFull);
+  return (await q).map((r: Record<string, unknown>) => ({ ...map(r), log_json: jsonText(r.log_json) }));
 }
 
 /** One execution in the scope (null scope: any non-deleted execution, for the service-side callbacks). */
