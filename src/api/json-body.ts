@@ -5,7 +5,7 @@
 // dropped as soon as the parse returns: a 50 MB body is held once, as its tree, not three times.
 import express, { type Request, type RequestHandler } from 'express';
 import { decodeUtf8Strict, JsonParseError, parseExact } from '../domain/json-hash.js';
-import { collectAfterLargeBody } from '../domain/memory.js';
+import { collectAfterLargeBody, LARGE_BODY_BYTES } from '../domain/memory.js';
 import { rememberBodySize } from '../domain/lossless-body.js';
 import type { RouteTable } from './spec.js';
 
@@ -89,7 +89,18 @@ export function jsonBodyParsers(routes: RouteTable, withJsonBody: Set<string>, l
       if (!Buffer.isBuffer(buf)) return next();
       const size = buf.length;
       // Each copy is freed as soon as the next one is made: the socket's chunks (concatenated by the reader),
-      // then the bytes (decoded), then the text (parsed), so a large body is held about twice at most.
+      // then the bytes (decoded), then the text (parsed), so a large body is held about twice at most. A large
+      // body is parsed on the next turn of the event loop: the reader's call frames, which still hold its chunks
+      // and their concatenation, are gone by then and the collection can free them.
+      // (The bytes go in a holder that parse empties: an argument would stay referenced until parse returns.)
+      const held: { buf?: Buffer } = { buf };
+      buf = undefined;
+      if (size < LARGE_BODY_BYTES) parse(held, size);
+      else setImmediate(() => parse(held, size));
+    });
+    const parse = (held: { buf?: Buffer }, size: number) => {
+      let buf: Buffer | undefined = held.buf!;
+      held.buf = undefined;
       collectAfterLargeBody(size);
       try {
         let text = decodeBody(buf);
@@ -104,7 +115,7 @@ export function jsonBodyParsers(routes: RouteTable, withJsonBody: Set<string>, l
       }
       collectAfterLargeBody(size);
       next();
-    });
+    };
   };
   const json = express.json({
     limit,

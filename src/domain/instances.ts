@@ -11,7 +11,7 @@ import { ownerScope } from './ownership.js';
 import { requireDagPermission } from './dag-access.js';
 import { validateAppData, validationApp } from './app-schemas.js';
 import { createWithFreshId, objectId } from './ids.js';
-import { LARGE_BODY_BYTES } from './memory.js';
+import { collectAfterLargeBody, LARGE_BODY_BYTES } from './memory.js';
 import { dataHashAsync, rawJsonBytes, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
 import { bodySize, losslessField, releaseField, type ExactBody } from './lossless-body.js';
 import { ObjectDoesNotExist } from './errors.js';
@@ -87,7 +87,11 @@ export interface NewInstanceInput {
 
 /** Stores validated data: hashes and serialises the lossless value (large texts as bytes, see rawJsonBytes). */
 async function storedData(value: JsonValue, size = 0): Promise<{ text: string | Buffer; hash: string }> {
-  return { hash: await dataHashAsync(value), text: size >= LARGE_BODY_BYTES ? rawJsonBytes(value) : rawJsonText(value) };
+  const hash = await dataHashAsync(value);
+  if (size < LARGE_BODY_BYTES) return { hash, text: rawJsonText(value) };
+  // The hash's garbage (sorted key lists) is collected before the stored bytes are added next to the tree.
+  collectAfterLargeBody(size);
+  return { hash, text: rawJsonBytes(value) };
 }
 
 /**
@@ -97,11 +101,16 @@ async function storedData(value: JsonValue, size = 0): Promise<{ text: string | 
 export async function createInstance(ctx: DataContext, input: NewInstanceInput, lossless: ExactBody | undefined) {
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, input.schema);
   await validateAppData(ctx.db, validationApp(input.schema), 'instance', input.data);
-  const data = await storedData(losslessField(lossless, input.data, 'data'), bodySize(lossless));
+  const size = bodySize(lossless);
+  const data = await storedData(losslessField(lossless, input.data, 'data'), size);
   const checks = input.checks === undefined || input.checks === null ? null : rawJsonText(losslessField(lossless, input.checks, 'checks'));
   // The tree is no longer needed: let it be collected before the text goes to the database.
   releaseField(lossless, 'data', data.text.length);
-  return insertNew(ctx, { name: input.name, description: input.description ?? null, schema: input.schema ?? null, data, checks });
+  const created = await insertNew(ctx, { name: input.name, description: input.description ?? null, schema: input.schema ?? null, data, checks });
+  // Nor are the stored bytes once written: collected now rather than at V8's next full collection, whenever that is.
+  data.text = '';
+  collectAfterLargeBody(size);
+  return created;
 }
 
 /** Inserts an instance whose data is already checked (also used by /instancefile/). */
