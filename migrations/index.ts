@@ -1,9 +1,11 @@
 // Static migration source: the same list runs under tsx (src/*.ts) and compiled (dist/), with no file globbing.
 import type { Knex } from 'knex';
 import * as m001 from './001_cornflow_schema.js';
+import * as m002 from './002_list_indexes.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_cornflow_schema': m001,
+  '002_list_indexes': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -41,16 +41,17 @@ for (const kind of DATABASES) {
         expect(check.stdout).to.equal(
           'cornflow database: yes (Alembic revision 4729cd156460; supported: 4729cd156460)\n' +
             'adopted by cornflow-ts: no\n' +
-            "would record 001_cornflow_schema as applied (cornflow's schema; no table changed)\n",
+            "would record 001_cornflow_schema as applied (cornflow's schema; no table changed)\n" +
+            'would apply 002_list_indexes\n',
         );
         expect(await db.schema.hasTable('cornflow_ts_migrations')).to.equal(false);
         const json = JSON.parse((await cornflow(['migrations', 'check', '--json'], env)).stdout);
-        expect(json).to.deep.include({ cornflow: true, alembicRevision: '4729cd156460', adopted: false, pending: [] });
+        expect(json).to.deep.include({ cornflow: true, alembicRevision: '4729cd156460', adopted: false, pending: ['002_list_indexes'] });
 
         const up = await cornflow(['migrations', 'upgrade'], env);
         expect(up.code, up.stderr).to.equal(0);
         expect(up.stdout).to.equal(
-          'applied 001_cornflow_schema (recorded: adopted the cornflow database, no table changed)\ndatabase already up to date\n',
+          'applied 001_cornflow_schema (recorded: adopted the cornflow database, no table changed)\napplied 002_list_indexes\n1 migration(s) applied\n',
         );
         const after = await cornflow(['migrations', 'check'], env);
         expect(after.stdout).to.equal(
@@ -80,7 +81,7 @@ for (const kind of DATABASES) {
       try {
         const env = { DATABASE_URL: database.url };
         const empty = await cornflow(['migrations', 'check'], env);
-        expect(empty.stdout).to.equal('cornflow database: no\nadopted by cornflow-ts: no\nwould apply 001_cornflow_schema\n');
+        expect(empty.stdout).to.equal('cornflow database: no\nadopted by cornflow-ts: no\nwould apply 001_cornflow_schema\nwould apply 002_list_indexes\n');
         await cornflow(['migrations', 'upgrade'], env);
         expect((await cornflow(['migrations', 'check'], env)).stdout).to.equal('cornflow database: no\nadopted by cornflow-ts: no\nnothing to change\n');
       } finally {

@@ -146,13 +146,13 @@ describe('cornflow CLI', function () {
   it('migrations make writes a skeleton and registers it in migrations/index.ts', async () => {
     const root = join(work, 'checkout');
     mkdirSync(join(root, 'migrations'), { recursive: true });
-    for (const f of ['index.ts', '001_cornflow_schema.ts']) copyFileSync(join(PROJECT_ROOT, 'migrations', f), join(root, 'migrations', f));
+    for (const f of ['index.ts', '001_cornflow_schema.ts', '002_list_indexes.ts']) copyFileSync(join(PROJECT_ROOT, 'migrations', f), join(root, 'migrations', f));
     const r = await cornflow(['migrations', 'make', 'add_tags', '--root', root]);
     expectOk(r);
-    expect(existsSync(join(root, 'migrations', '002_add_tags.ts'))).to.equal(true);
+    expect(existsSync(join(root, 'migrations', '003_add_tags.ts'))).to.equal(true);
     const index = readFileSync(join(root, 'migrations', 'index.ts'), 'utf8');
-    expect(index).to.include("import * as m002 from './002_add_tags.js';");
-    expect(index).to.include("'002_add_tags': m002,");
+    expect(index).to.include("import * as m003 from './003_add_tags.js';");
+    expect(index).to.include("'003_add_tags': m003,");
     const bad = await cornflow(['migrations', 'make', 'Bad-Name', '--root', root]);
     expect(bad.code).to.equal(2);
   });
@@ -185,17 +185,19 @@ for (const kind of DATABASES) {
     it('migrations status / upgrade / downgrade print each migration and change the schema', async () => {
       const before = await run('migrations', 'status');
       expectOk(before);
-      expect(before.stdout).to.equal('pending  001_cornflow_schema\n0 applied, 1 pending\n');
+      expect(before.stdout).to.equal('pending  001_cornflow_schema\npending  002_list_indexes\n0 applied, 2 pending\n');
       const up = await run('migrations', 'upgrade');
       expectOk(up);
-      expect(up.stdout).to.equal('applied 001_cornflow_schema\n1 migration(s) applied\n');
+      expect(up.stdout).to.equal('applied 001_cornflow_schema\napplied 002_list_indexes\n2 migration(s) applied\n');
       expect(await db.schema.hasTable('users')).to.equal(true);
       const status = await run('migrations', 'status', '--json');
-      expect(JSON.parse(status.stdout)).to.deep.equal({ applied: ['001_cornflow_schema'], pending: [] });
+      expect(JSON.parse(status.stdout)).to.deep.equal({ applied: ['001_cornflow_schema', '002_list_indexes'], pending: [] });
       expect((await run('migrations', 'upgrade')).stdout).to.equal('database already up to date\n');
       const down = await run('migrations', 'downgrade');
       expectOk(down);
-      expect(down.stdout).to.equal('reverted 001_cornflow_schema\n1 migration(s) reverted\n');
+      expect(down.stdout).to.equal('reverted 002_list_indexes\n1 migration(s) reverted\n');
+      expect(await db.schema.hasTable('users')).to.equal(true);
+      expect((await run('migrations', 'downgrade')).stdout).to.equal('reverted 001_cornflow_schema\n1 migration(s) reverted\n');
       expect(await db.schema.hasTable('users')).to.equal(false);
       expect((await run('migrations', 'upgrade', '-r', 'nope')).code).to.equal(2);
       expectOk(await run('migrations', 'upgrade', '-r', '001_cornflow_schema'));
@@ -206,11 +208,11 @@ for (const kind of DATABASES) {
       const withPlugin = (...args: string[]) => cornflow(args, { ...env, CORNFLOW_PLUGINS: join(PROJECT_ROOT, 'dist', 'plugins', 'example') });
       const before = await withPlugin('migrations', 'status');
       expectOk(before);
-      expect(before.stdout).to.equal('applied  001_cornflow_schema\n1 applied, 0 pending\nplugin example:\npending  example:001_example_notes\n0 applied, 1 pending\n');
-      expect((await withPlugin('migrations', 'upgrade')).stdout).to.equal('applied example:001_example_notes\n1 migration(s) applied\n');
+      expect(before.stdout).to.equal('applied  001_cornflow_schema\npending  002_list_indexes\n1 applied, 1 pending\nplugin example:\npending  example:001_example_notes\n0 applied, 1 pending\n');
+      expect((await withPlugin('migrations', 'upgrade')).stdout).to.equal('applied 002_list_indexes\napplied example:001_example_notes\n2 migration(s) applied\n');
       expect(await db.schema.hasTable('example_notes')).to.equal(true);
       const json = JSON.parse((await withPlugin('migrations', 'status', '--json')).stdout);
-      expect(json).to.deep.equal({ applied: ['001_cornflow_schema'], pending: [], plugins: { example: { applied: ['001_example_notes'], pending: [] } } });
+      expect(json).to.deep.equal({ applied: ['001_cornflow_schema', '002_list_indexes'], pending: [], plugins: { example: { applied: ['001_example_notes'], pending: [] } } });
       // -1 reverts the plugin's migration, not the core's.
       const down = await withPlugin('migrations', 'downgrade');
       expect(down.stdout).to.equal('reverted example:001_example_notes\n1 migration(s) reverted\n');
@@ -219,15 +221,15 @@ for (const kind of DATABASES) {
       // base reverts the plugin's first, then the core's; upgrade restores both.
       expectOk(await withPlugin('migrations', 'upgrade'));
       const base = await withPlugin('migrations', 'downgrade', '-r', 'base');
-      expect(base.stdout).to.equal('reverted example:001_example_notes\nreverted 001_cornflow_schema\n2 migration(s) reverted\n');
+      expect(base.stdout).to.equal('reverted example:001_example_notes\nreverted 002_list_indexes\nreverted 001_cornflow_schema\n3 migration(s) reverted\n');
       expect(await db.schema.hasTable('users')).to.equal(false);
       expect((await withPlugin('migrations', 'downgrade', '-r', 'example:nope')).code).to.equal(2);
-      expect((await withPlugin('migrations', 'upgrade')).stdout).to.equal('applied 001_cornflow_schema\napplied example:001_example_notes\n2 migration(s) applied\n');
+      expect((await withPlugin('migrations', 'upgrade')).stdout).to.equal('applied 001_cornflow_schema\napplied 002_list_indexes\napplied example:001_example_notes\n3 migration(s) applied\n');
       // A named plugin migration stays; everything after it goes.
       expect((await withPlugin('migrations', 'downgrade', '-r', 'example:001_example_notes')).stdout).to.equal('nothing to revert\n');
       expectOk(await withPlugin('migrations', 'downgrade'));
       // Without the plugin configured the core status is unchanged.
-      expect((await run('migrations', 'status')).stdout).to.equal('applied  001_cornflow_schema\n1 applied, 0 pending\n');
+      expect((await run('migrations', 'status')).stdout).to.equal('applied  001_cornflow_schema\napplied  002_list_indexes\n2 applied, 0 pending\n');
     });
 
     it('the access commands include the configured plugins\' views and roles (as the server does at start-up)', async () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import knex from 'knex';
 import { loadConfig } from '../src/config.js';
-import { knexConfig } from '../src/storage/db.js';
+import { knexConfig, migrateLatest } from '../src/storage/db.js';
+import { listPageSql } from '../src/storage/data-lists.js';
 import { loadSpec, RouteTable } from '../src/api/spec.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { fastRouteLookup } from '../src/api/eov-route-lookup.js';
@@ -102,6 +103,25 @@ describe('hot-path caches', () => {
     // Both kinds of answer were compared: operations found, and eov's 400/404/405.
     expect(seen.matched).to.be.greaterThan(200);
     expect(seen.errors).to.be.greaterThan(200);
+  });
+});
+
+describe('list pages read a user\'s rows from an index (migrations/002_list_indexes.ts)', () => {
+  it('SQLite plans each list page as an index search in order: no table scan, no sort', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cf-plan-')), 'db.sqlite');
+    const db = knex(knexConfig(loadConfig({ SECRET_KEY: 'k', DATABASE_URL: `sqlite:///${file}` })));
+    try {
+      await migrateLatest(db);
+      for (const table of ['instances', 'executions', 'cases']) {
+        const page = listPageSql(table, [`${table}.id`], { all: false, userId: 1 }, { limit: 10, offset: 0 });
+        const plan = ((await db.raw(`explain query plan ${page!.sql}`, page!.bindings)) as { detail: string }[]).map((r) => r.detail);
+        expect(plan, table).to.deep.equal([`SEARCH ${table} USING INDEX ix_cornflow_ts_${table}_user_created (user_id=?)`]);
+      }
+      const byInstance = ((await db.raw(`explain query plan select id from executions where instance_id = ?`, ['x'])) as { detail: string }[]).map((r) => r.detail);
+      expect(byInstance).to.deep.equal(['SEARCH executions USING INDEX ix_cornflow_ts_executions_instance (instance_id=?)']);
+    } finally {
+      await db.destroy();
+    }
   });
 });
 
