@@ -33,6 +33,78 @@ function opensContainer(buf: Buffer): boolean {
   return false;
 }
 
+/** raw-body's errors (http-errors objects), answered by the one error handler as express.raw's are. */
+const readFailed = (status: number, message: string, type: string, extra: object) =>
+  Object.assign(new Error(message), { status, statusCode: status, expose: true, type, ...extra });
+
+/**
+ * Reads a large body whose length is declared (Content-Length, no Content-Encoding, within the limit) straight
+ * into one Buffer of that length. express.raw keeps every socket chunk until the end and then concatenates them:
+ * the chunks (small allocations, so the allocator keeps their memory after they are freed) and their copy took
+ * twice the body's size. Here each chunk is garbage as soon as it is copied. Its errors are raw-body's.
+ */
+function readDeclaredLength(req: Request, length: number, callback: (err: unknown, body?: Buffer) => void): void {
+  let body: Buffer | undefined = Buffer.allocUnsafe(length);
+  let received = 0;
+  let complete = false;
+  const done = (err: unknown) => {
+    if (complete) return;
+    complete = true;
+    req.removeListener('aborted', onAborted);
+    req.removeListener('data', onData);
+    req.removeListener('end', onEnd);
+    req.removeListener('error', onEnd);
+    req.removeListener('close', onClose);
+    const out = body;
+    body = undefined;
+    if (err) {
+      // As body-parser: the rest of the request is read off before the error is answered.
+      let answered = false;
+      const answer = () => {
+        if (!answered) callback(err);
+        answered = true;
+      };
+      if (req.complete || req.destroyed) return answer();
+      req.once('end', answer);
+      req.once('close', answer);
+      req.resume();
+      return;
+    }
+    callback(null, out);
+  };
+  const onAborted = () => done(readFailed(400, 'request aborted', 'request.aborted', { code: 'ECONNABORTED', expected: length, length, received }));
+  const onData = (chunk: Buffer) => {
+    if (complete) return;
+    if (received + chunk.length > length) {
+      received += chunk.length;
+      return done(readFailed(400, 'request size did not match content length', 'request.size.invalid', { expected: length, length, received }));
+    }
+    chunk.copy(body!, received);
+    received += chunk.length;
+  };
+  const onEnd = (err?: unknown) => {
+    if (err) return done(err);
+    if (received !== length) return done(readFailed(400, 'request size did not match content length', 'request.size.invalid', { expected: length, length, received }));
+    done(null);
+  };
+  // A connection closed before the end: nothing to answer (raw-body does the same), only stop listening.
+  const onClose = () => {
+    if (!complete && !req.readableEnded) {
+      complete = true;
+      body = undefined;
+      req.removeListener('aborted', onAborted);
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', onEnd);
+    }
+  };
+  req.on('aborted', onAborted);
+  req.on('close', onClose);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onEnd);
+}
+
 /** Parses a lossless operation's body bytes; throws body-parser's 400 for anything Python's json.loads or
  * JSON.parse would refuse (invalid UTF-8, a BOM, NaN, nesting deeper than Python reads, over-long ints). */
 export function parseExactBody(buf: Buffer): unknown {
@@ -82,7 +154,13 @@ export function jsonBodyParsers(routes: RouteTable, withJsonBody: Set<string>, l
     if (charset !== undefined && !charset.startsWith('utf-')) {
       return next(Object.assign(new Error(`unsupported charset "${charset.toUpperCase()}"`), { status: 415, statusCode: 415, charset, type: 'charset.unsupported' }));
     }
-    raw(req, res, (err?: unknown) => {
+    const declared = Number(req.headers['content-length']);
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    const read: (cb: (err?: unknown) => void) => void =
+      declared >= LARGE_BODY_BYTES && declared <= limit && encoding === 'identity' && Number.isSafeInteger(declared)
+        ? (cb) => readDeclaredLength(req, declared, (err, body) => (err ? cb(err) : ((req.body = body), cb())))
+        : (cb) => raw(req, res, cb);
+    read((err?: unknown) => {
       if (err) return next(err);
       let buf = req.body as unknown;
       req.body = undefined;
