@@ -95,9 +95,16 @@ function resetPeaks(pids: number[]): boolean {
 /** Runs fn and returns its result with the server tree's peak RSS in MB during it: the sum of the kernel's
  * per-process high-water marks (reset before the scenario), or, where they cannot be reset, a 50 ms poll of VmRSS
  * (cheap /proc reads only, so the load generator in this process is not disturbed). */
-async function withPeakRss<T>(pid: number, fn: () => Promise<T>, before?: (rss: number) => void): Promise<[T, number]> {
+async function withPeakRss<T>(
+  pid: number,
+  fn: () => Promise<T>,
+  before?: (rss: number) => void,
+  /** Receives the largest growth of one process (its peak minus its RSS before), where peaks can be reset. */
+  oneProcess?: (growthMB: number) => void,
+): Promise<[T, number]> {
   const pids = serverTree(pid);
   const hwm = resetPeaks(pids);
+  const each = pids.map((p) => statusKb(p, 'VmRSS'));
   let peak = treeRss(pids);
   before?.(Math.round(peak / 1024 / 1024));
   const timer = setInterval(() => (peak = Math.max(peak, treeRss(pids))), 50);
@@ -105,6 +112,7 @@ async function withPeakRss<T>(pid: number, fn: () => Promise<T>, before?: (rss: 
     const out = await fn();
     peak = Math.max(peak, treeRss(pids));
     if (hwm) peak = Math.max(peak, pids.reduce((sum, p) => sum + statusKb(p, 'VmHWM'), 0));
+    if (hwm) oneProcess?.(Math.round(Math.max(...pids.map((p, i) => statusKb(p, 'VmHWM') - each[i]!)) / 1024 / 1024));
     return [out, Math.round(peak / 1024 / 1024)];
   } finally {
     clearInterval(timer);
@@ -169,11 +177,12 @@ async function benchServer(db: 'sqlite' | 'postgres', mode: 'single' | 'cluster'
   }
   const port = 40000 + Math.floor(Math.random() * 10000);
   const workers = mode === 'single' ? 1 : availableParallelism();
-  const child = await startProcess([...TSX, join(PROJECT_ROOT, 'src', 'server.ts')], {
+  const start = () => startProcess([...TSX, join(PROJECT_ROOT, 'src', 'server.ts')], {
     PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, SECRET_KEY: 'bench-secret', CORNFLOW_LOG_SILENT: '1',
     WEB_CONCURRENCY: String(workers), CORNFLOW_MAX_BODY_SIZE: '120mb',
   }, 'listening on', dir);
-  const pid = child.pid!;
+  let child = await start();
+  let pid = child.pid!;
   const base = `http://127.0.0.1:${port}`;
   const add = (scenario: string, r: Omit<Row, 'db' | 'mode' | 'scenario'>, note?: string) => {
     const row = { db, mode: mode === 'single' ? '1 process' : `cluster ×${workers}`, scenario, ...r, note };
@@ -210,19 +219,25 @@ async function benchServer(db: 'sqlite' | 'postgres', mode: 'single' | 'cluster'
       skipped.push('POST /execution/?run=0 and GET /execution/{id}/status/: not in generated/openapi.json yet (they arrive with the executions branch)');
     }
 
-    // One 50 MB instance created and read back. First a pause: fetch's pooled keep-alive socket may have been
-    // closed by the server while autocannon kept this process busy, and a 50 MB POST on it fails with EPIPE.
+    // One 50 MB instance created and read back, on a server started anew on the same database: the RSS the other
+    // scenarios left (their garbage, the allocator's free lists) would otherwise be the baseline, and the growth
+    // would say more about them than about the round trip. A pause after the start: fetch's pooled keep-alive
+    // socket was closed with the old server, and the new one settles.
+    await stopProcess(child);
+    child = await start();
+    pid = child.pid!;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const fifty = JSON.stringify({ name: '50 MB', data: bigModel(50 * 1024 * 1024) });
     const t0 = performance.now();
     let idle = 0;
+    let oneProcess: number | undefined;
     const [, peak] = await withPeakRss(pid, async () => {
       const id = await create(fifty);
       const back = await fetch(`${base}/instance/${id}/data/`, { headers: { ...auth, 'accept-encoding': 'gzip' } });
       const text = await back.text();
       if (back.status !== 200 || text.length < 50 * 1024 * 1024) throw new Error(`50 MB read back: ${back.status} ${text.length}`);
-    }, (rss) => (idle = rss));
-    add('50 MB instance: POST then GET data', { reqPerSec: 0, p50: Math.round(performance.now() - t0), p99: 0, peakRssMB: peak, peakGrowthMB: peak - idle, non2xx: 0, errors: 0 }, `${(fifty.length / 1024 / 1024).toFixed(1)} MB body; p50 = round-trip ms; RSS before ${idle} MB`);
+    }, (rss) => (idle = rss), (mb) => (oneProcess = mb));
+    add('50 MB instance: POST then GET data', { reqPerSec: 0, p50: Math.round(performance.now() - t0), p99: 0, peakRssMB: peak, peakGrowthMB: peak - idle, non2xx: 0, errors: 0 }, `${(fifty.length / 1024 / 1024).toFixed(1)} MB body; p50 = round-trip ms; fresh server, RSS before ${idle} MB${workers > 1 && oneProcess !== undefined ? `; largest growth of one process ${oneProcess} MB` : ''}`);
   } finally {
     await stopProcess(child);
     await dropPg?.();
