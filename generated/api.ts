@@ -124,7 +124,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
+                user_id: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -162,7 +162,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
+                user_id: components["schemas"]["RowId"];
                 /** @description Non-zero gives the user the admin role; 0 takes it away. */
                 make_admin: number;
             };
@@ -238,8 +238,8 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
-                role_id: number;
+                user_id: components["schemas"]["RowId"];
+                role_id: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -290,7 +290,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -368,7 +368,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -597,7 +597,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -631,7 +631,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -673,7 +673,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -696,7 +696,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -720,8 +720,8 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx1: number;
-                idx2: number;
+                idx1: components["schemas"]["RowId"];
+                idx2: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -929,7 +929,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -1300,7 +1300,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -1410,7 +1410,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -1432,7 +1432,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -1494,6 +1494,12 @@ export interface components {
             /** @example Updated correctly */
             message: string;
         };
+        /**
+         * @description The id of a row with an integer key (users, roles, permissions, cases, alarms). Werkzeug's int converter takes
+         *     any number of digits, but a value beyond the database's INTEGER (2147483647) is no row: it is answered 404 like
+         *     any path the routes do not match (cornflow on PostgreSQL answered 500).
+         */
+        RowId: number;
         /**
          * @description Credentials of a user of this server (AUTH_TYPE=1) or of the LDAP directory (AUTH_TYPE=2): both fields
          *     are then required ("Missing data for required field."). Under OpenID Connect (AUTH_TYPE=0) both are
@@ -4938,7 +4944,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
+                user_id: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -4973,7 +4979,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
+                user_id: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5018,7 +5024,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
+                user_id: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5058,7 +5064,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
+                user_id: components["schemas"]["RowId"];
                 /** @description Non-zero gives the user the admin role; 0 takes it away. */
                 make_admin: number;
             };
@@ -5186,8 +5192,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
-                role_id: number;
+                user_id: components["schemas"]["RowId"];
+                role_id: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5214,8 +5220,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                user_id: number;
-                role_id: number;
+                user_id: components["schemas"]["RowId"];
+                role_id: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5301,7 +5307,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5328,7 +5334,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5365,7 +5371,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5472,7 +5478,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5499,7 +5505,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5535,7 +5541,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5967,7 +5973,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -5994,7 +6000,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6030,7 +6036,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6062,7 +6068,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6089,7 +6095,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6125,7 +6131,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6157,7 +6163,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6194,7 +6200,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6221,7 +6227,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6253,8 +6259,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                idx1: number;
-                idx2: number;
+                idx1: components["schemas"]["RowId"];
+                idx2: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6555,7 +6561,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6582,7 +6588,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -6618,7 +6624,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -7424,7 +7430,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -7652,7 +7658,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };
@@ -7699,7 +7705,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                idx: number;
+                idx: components["schemas"]["RowId"];
             };
             cookie?: never;
         };

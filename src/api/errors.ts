@@ -43,6 +43,18 @@ function isDatabaseUnavailable(err: { code?: unknown; name?: unknown; message?: 
   return err.message === 'timeout expired' || /Connection terminated|connection is closed|terminating connection/i.test(err.message);
 }
 
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22) for a value the request carried: a text longer than its
+ * VARCHAR column, a number out of its column's range, a malformed value. The statement failed, so nothing was
+ * written; the request was at fault (cornflow answered these 500). SQLite stores such values as they are.
+ */
+function dataExceptionMessage(err: { code?: unknown; severity?: unknown }): string | undefined {
+  if (typeof err.code !== 'string' || !/^22[0-9A-Z]{3}$/.test(err.code) || err.severity === undefined) return undefined;
+  if (err.code === '22001') return 'The data sent is not valid: a text is longer than its database column allows.';
+  if (err.code === '22003') return 'The data sent is not valid: a number is out of the range its database column allows.';
+  return 'The data sent is not valid.';
+}
+
 interface HttpLikeError {
   status?: number;
   statusCode?: number;
@@ -116,6 +128,11 @@ export function errorHandler(logger: Logger, maxBodyBytes?: number): ErrorReques
     return serverFailure(raw);
 
     function serverFailure(failure: unknown) {
+      const dataError = dataExceptionMessage((failure ?? {}) as { code?: unknown; severity?: unknown });
+      if (dataError !== undefined) {
+        logger.info({ reqId: req.requestId, code: (failure as { code: string }).code }, 'data refused by the database');
+        return sendJson(res, 400, { error: dataError });
+      }
       if (isDatabaseUnavailable((failure ?? {}) as HttpLikeError)) {
         logger.error({ reqId: req.requestId, err: failure }, 'database unavailable');
         return sendJson(res, 503, DATABASE_UNAVAILABLE_BODY);

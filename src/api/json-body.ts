@@ -47,14 +47,17 @@ function readDeclaredLength(req: Request, length: number, callback: (err: unknow
   let body: Buffer | undefined = Buffer.allocUnsafe(length);
   let received = 0;
   let complete = false;
-  const done = (err: unknown) => {
-    if (complete) return;
-    complete = true;
+  const detach = () => {
     req.removeListener('aborted', onAborted);
     req.removeListener('data', onData);
     req.removeListener('end', onEnd);
     req.removeListener('error', onEnd);
     req.removeListener('close', onClose);
+  };
+  const done = (err: unknown) => {
+    if (complete) return;
+    complete = true;
+    detach();
     const out = body;
     body = undefined;
     if (err) {
@@ -92,10 +95,7 @@ function readDeclaredLength(req: Request, length: number, callback: (err: unknow
     if (!complete && !req.readableEnded) {
       complete = true;
       body = undefined;
-      req.removeListener('aborted', onAborted);
-      req.removeListener('data', onData);
-      req.removeListener('end', onEnd);
-      req.removeListener('error', onEnd);
+      detach();
     }
   };
   req.on('aborted', onAborted);

@@ -2,6 +2,8 @@
 // from createApp(), and helpers that check every response against the contract.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
@@ -10,6 +12,7 @@ import type { Express } from 'express';
 import { loadConfig, type Config } from '../../src/config.js';
 import { prepare } from '../../src/bootstrap.js';
 import { createApp } from '../../src/app.js';
+import { createHttpServer } from '../../src/http-limits.js';
 import type { AppDeps } from '../../src/api/context.js';
 import { ensureUserWithRole } from '../../src/domain/users.js';
 import { ROLES } from '../../src/domain/access-constants.js';
@@ -134,6 +137,17 @@ export class TestApp {
   put = (url: string, opts?: CallOptions) => this.call('put', url, opts);
   patch = (url: string, opts?: CallOptions) => this.call('patch', url, opts);
   delete = (url: string, opts?: CallOptions) => this.call('delete', url, opts);
+
+  /**
+   * The app on a loopback port behind the production HTTP server (src/http-limits.ts: header size and count,
+   * timeouts, and the JSON answers to what Node refuses before the app, such as a 431).
+   */
+  async listen(): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+    const server = createHttpServer(this.deps.config.http, this.app, pino({ level: 'silent' }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { server, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
 
   /** Raw supertest, for requests the helpers cannot express; check the contract yourself. */
   raw() {
