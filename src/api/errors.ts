@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AppError, AUTH_MESSAGES } from '../domain/errors.js';
 import { bearerToken } from '../auth/authenticate.js';
 import { flaskJson, validationMessage, type ValidatorIssue } from './wire.js';
+import { dataExceptionKind, type DataExceptionKind } from '../storage/integrity.js';
 
 export const NOT_FOUND_BODY = {
   message: '404 Not Found',
@@ -43,17 +44,12 @@ function isDatabaseUnavailable(err: { code?: unknown; name?: unknown; message?: 
   return err.message === 'timeout expired' || /Connection terminated|connection is closed|terminating connection/i.test(err.message);
 }
 
-/**
- * PostgreSQL's data exceptions (SQLSTATE class 22) for a value the request carried: a text longer than its
- * VARCHAR column, a number out of its column's range, a malformed value. The statement failed, so nothing was
- * written; the request was at fault (cornflow answered these 500). SQLite stores such values as they are.
- */
-function dataExceptionMessage(err: { code?: unknown; severity?: unknown }): string | undefined {
-  if (typeof err.code !== 'string' || !/^22[0-9A-Z]{3}$/.test(err.code) || err.severity === undefined) return undefined;
-  if (err.code === '22001') return 'The data sent is not valid: a text is longer than its database column allows.';
-  if (err.code === '22003') return 'The data sent is not valid: a number is out of the range its database column allows.';
-  return 'The data sent is not valid.';
-}
+/** The 400 for a value PostgreSQL refused as data (src/storage/integrity.ts; cornflow answered these 500). */
+const DATA_EXCEPTION_MESSAGES: Record<DataExceptionKind, string> = {
+  'too long': 'The data sent is not valid: a text is longer than its database column allows.',
+  'out of range': 'The data sent is not valid: a number is out of the range its database column allows.',
+  invalid: 'The data sent is not valid.',
+};
 
 interface HttpLikeError {
   status?: number;
@@ -128,10 +124,10 @@ export function errorHandler(logger: Logger, maxBodyBytes?: number): ErrorReques
     return serverFailure(raw);
 
     function serverFailure(failure: unknown) {
-      const dataError = dataExceptionMessage((failure ?? {}) as { code?: unknown; severity?: unknown });
-      if (dataError !== undefined) {
+      const refused = dataExceptionKind(failure);
+      if (refused !== undefined) {
         logger.info({ reqId: req.requestId, code: (failure as { code: string }).code }, 'data refused by the database');
-        return sendJson(res, 400, { error: dataError });
+        return sendJson(res, 400, { error: DATA_EXCEPTION_MESSAGES[refused] });
       }
       if (isDatabaseUnavailable((failure ?? {}) as HttpLikeError)) {
         logger.error({ reqId: req.requestId, err: failure }, 'database unavailable');

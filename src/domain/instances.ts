@@ -13,7 +13,7 @@ import { validateAppData, validationApp } from './app-schemas.js';
 import { createWithFreshId, objectId } from './ids.js';
 import { collectAfterLargeBody, LARGE_BODY_BYTES } from './memory.js';
 import { dataHashAsync, rawJsonBytes, rawJsonText, type JsonValue, type LosslessJson } from './json-hash.js';
-import { bodySize, losslessField, releaseField, type ExactBody } from './lossless-body.js';
+import { bodySize, losslessField, releaseField, releaseStored, type ExactBody } from './lossless-body.js';
 import { ObjectDoesNotExist } from './errors.js';
 
 export interface DataContext {
@@ -107,9 +107,7 @@ export async function createInstance(ctx: DataContext, input: NewInstanceInput, 
   // The tree is no longer needed: let it be collected before the text goes to the database.
   releaseField(lossless, 'data', data.text.length);
   const created = await insertNew(ctx, { name: input.name, description: input.description ?? null, schema: input.schema ?? null, data, checks });
-  // Nor are the stored bytes once written: collected now rather than at V8's next full collection, whenever that is.
-  data.text = '';
-  collectAfterLargeBody(size);
+  releaseStored(data, size);
   return created;
 }
 
@@ -153,12 +151,15 @@ export async function updateInstance(ctx: DataContext, id: string, edit: Instanc
   if (!row) throw new ObjectDoesNotExist();
   await requireDagPermission(ctx.db, ctx.config, ctx.userId, row.schema);
   let data: { text: string | Buffer; hash: string } | undefined;
+  const size = bodySize(lossless);
   if (edit.data !== undefined) {
     if (row.schema !== null) await validateAppData(ctx.db, validationApp(row.schema), 'instance', edit.data);
-    data = await storedData(losslessField(lossless, edit.data, 'data'), bodySize(lossless));
+    data = await storedData(losslessField(lossless, edit.data, 'data'), size);
     releaseField(lossless, 'data', data.text.length);
   }
-  if (!(await store.updateInstance(ctx.db, id, { name: edit.name, description: edit.description, data }))) throw new ObjectDoesNotExist();
+  const updated = await store.updateInstance(ctx.db, id, { name: edit.name, description: edit.description, data });
+  releaseStored(data, size);
+  if (!updated) throw new ObjectDoesNotExist();
 }
 
 /** DELETE /instance/<id>/: the instance and its executions, in one transaction. */

@@ -50,3 +50,13 @@ export function releaseField(body: unknown, key: string, size: number): void {
   delete (body as Record<string, unknown>)[key];
   collectAfterLargeBody(size);
 }
+
+/**
+ * After the stored form of a large field was written: drops it and collects, so the next request does not start
+ * with it still in memory (V8 would keep it until its next full collection).
+ */
+export function releaseStored(stored: { text: string | Buffer } | undefined, size: number): void {
+  if (!stored) return;
+  stored.text = '';
+  collectAfterLargeBody(size);
+}
